@@ -1,0 +1,44 @@
+"""Flags that say how a value came to be: harmonisation to today's municipalities and other caveats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Harmonisation(StrEnum):
+    """How a value relates to the region code it is stored under (ordered from exact to estimated)."""
+
+    ORIGINAL = "original"  # published for this very code
+    RECODED = "recoded"  # published for the same area under an earlier code (1:1 renumbering)
+    SUMMED = "summed"  # the sum of the values of merged predecessor municipalities
+    ESTIMATED = "estimated"  # includes a share of a split municipality, allocated with explicit weights
+
+    def combine(self, other: Harmonisation) -> Harmonisation:
+        return self if _ORDER.index(self) >= _ORDER.index(other) else other
+
+
+_ORDER = [Harmonisation.ORIGINAL, Harmonisation.RECODED, Harmonisation.SUMMED, Harmonisation.ESTIMATED]
+
+
+class Flag(StrEnum):
+    """Caveats that travel with a value into every table, chart and download."""
+
+    ESTIMATED = "estimated"  # the value (or its denominator) is an estimate, e.g. implied from a share
+    SUPPRESSED = "suppressed"  # hidden by our own disclosure control
+    SERIES_BREAK = "series_break"  # not comparable with the previous year of the series
+    PRELIMINARY = "preliminary"  # may still be revised by the publisher
+    PARTIAL_YEAR = "partial_year"  # the period is not yet complete
+    HARMONISED_BY_PUBLISHER = "harmonised_by_publisher"  # recomputed to current borders by the publisher
+
+
+def format_flags(flags: Iterable[Flag]) -> str:
+    """Canonical text form used in the database and in CSV files: sorted, comma separated."""
+    return ",".join(sorted(f.value for f in flags))
+
+
+def parse_flags(text: str | None) -> frozenset[Flag]:
+    """Inverse of :func:`format_flags`; raises ValueError naming an unknown flag."""
+    if not text:
+        return frozenset()
+    return frozenset(Flag(part.strip()) for part in text.split(",") if part.strip())

@@ -1,0 +1,33 @@
+"""Test set-up shared by every test.
+
+Sockets are blocked for every test by pytest-socket (see `addopts` in pyproject.toml): tests are offline
+by construction. Unix sockets stay allowed so that a local PostgreSQL can be reached through its socket.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path:
+    """`../shared/data` beside the repository (or BOLIGMONITOR_SHARED_DATA)."""
+    configured = os.environ.get("BOLIGMONITOR_SHARED_DATA")
+    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.fail(f"real data not found at {path}: place ../shared beside the repository")
+    return path
+
+
+@pytest.fixture(scope="session")
+def api_fixtures(shared_data: Path) -> Path:
+    return shared_data / "api_fixtures"

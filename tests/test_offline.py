@@ -1,0 +1,11 @@
+"""The test suite cannot reach the network."""
+
+import socket
+
+import pytest
+from pytest_socket import SocketBlockedError
+
+
+def test_internet_sockets_are_blocked() -> None:
+    with pytest.raises(SocketBlockedError):
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM)
