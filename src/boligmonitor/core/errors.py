@@ -54,6 +54,11 @@ class UnknownCodesError(InputError):
     def __init__(self, kind: str, codes: Iterable[str], file: str = "<input>") -> None:
         self.kind = kind
         self.codes: tuple[str, ...] = tuple(sorted(set(codes)))
+        listed = ", ".join(self.codes[: self.max_codes_listed])
+        if len(self.codes) > self.max_codes_listed:
+            listed += f" and {len(self.codes) - self.max_codes_listed} more"
         super().__init__(
-            [InputProblem(file=file, message=f"unknown {kind} codes: {', '.join(self.codes)}", field=kind)]
+            [InputProblem(file=file, message=f"{len(self.codes)} unknown {kind} codes: {listed}", field=kind)]
         )
+
+    max_codes_listed = 40

@@ -37,7 +37,10 @@ class Status(StrEnum):
 
         A sum containing a confidential cell is confidential (never computed as if it were 0).
         """
-        return self if _SEVERITY[self] >= _SEVERITY[other] else other
+        if _SEVERITY[self] == _SEVERITY[other]:
+            # Nil ("-", a true zero) added to an ordinary value is an ordinary value.
+            return self if self is other else Status.OK
+        return self if _SEVERITY[self] > _SEVERITY[other] else other
 
 
 # Order of restrictiveness when values are combined (methods.md §10.3 rule 1).

@@ -8,11 +8,10 @@ write the same formats into their archive. See ``docs/build-input.md``.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from boligmonitor.core.errors import InputError, InputProblem
 
@@ -26,7 +25,7 @@ FileFormat = Literal[
     "klass-codes",  # KLASS `codesAt` response body ({"codes": [...]})
     "klass-changes",  # KLASS `changes` response body ({"codeChanges": [...]})
     "region-attributes",  # CSV: region,attribute,year,value,source (KOSTRA group, centrality, ...)
-    "split-weights",  # CSV: old_code,new_code,valid_until,weight,source (weights for split municipalities)
+    "split-weights",  # CSV: old_code,new_code,valid_until_year,weight,source (weights for split municipalities)
     "geojson",  # region boundaries; features carry the region code in `properties.code`
 ]
 
@@ -45,7 +44,7 @@ class InputFile(BaseModel):
         description="'as-published': region codes are those valid in each observation's year; "
         "a year such as '2024': every code is valid in that year (already harmonised by the publisher)",
     )
-    fetched_at: datetime | None = None
+    fetched_at: AwareDatetime | None = None
     source_url: str | None = None
     licence: str | None = None
     provenance: str = ""
@@ -56,7 +55,7 @@ class BuildManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format_version: Literal[1] = 1
-    created_at: datetime
+    created_at: AwareDatetime
     created_by: str
     files: list[InputFile]
 

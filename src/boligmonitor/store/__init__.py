@@ -1,0 +1,45 @@
+"""The database: an SQLite file (WAL) by default or PostgreSQL by URL, through SQLAlchemy Core.
+
+Every write is one transaction that creates one data version (:meth:`Store.write`); readers see the data
+before or after a write, never a mix. The schema is created and upgraded by Alembic (:func:`migrate`).
+See docs/database.md.
+"""
+
+from boligmonitor.store.engine import DATABASE_URL_VARIABLE, create_engine_for, database_url
+from boligmonitor.store.migrate import current_revision, head_revision, migrate
+from boligmonitor.store.reader import Reader
+from boligmonitor.store.rows import (
+    DATA_VERSION_KINDS,
+    INDICATOR_STATES,
+    CoverageRow,
+    DatasetRow,
+    DataVersion,
+    GeometryRow,
+    IndicatorStatusRow,
+    RegionAttributeRow,
+    RegionChangeRow,
+    RegionRow,
+)
+from boligmonitor.store.writer import Store, Writer
+
+__all__ = [
+    "DATABASE_URL_VARIABLE",
+    "DATA_VERSION_KINDS",
+    "INDICATOR_STATES",
+    "CoverageRow",
+    "DataVersion",
+    "DatasetRow",
+    "GeometryRow",
+    "IndicatorStatusRow",
+    "Reader",
+    "RegionAttributeRow",
+    "RegionChangeRow",
+    "RegionRow",
+    "Store",
+    "Writer",
+    "create_engine_for",
+    "current_revision",
+    "database_url",
+    "head_revision",
+    "migrate",
+]

@@ -1,0 +1,167 @@
+"""The `boligmonitor` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from boligmonitor.core.errors import InputError
+
+app = typer.Typer(
+    name="boligmonitor",
+    help="Boligsosial monitor: build, import and inspect housing-social statistics for Norway.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="SQLAlchemy URL; default BOLIGMONITOR_DATABASE_URL or var/boligmonitor.sqlite"),
+]
+
+
+def _fail(error: Exception) -> NoReturn:
+    console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    raise typer.Exit(code=2)
+
+
+@app.command("prepare-input")
+def prepare_input(
+    shared: Annotated[Path, typer.Option(help="The shared data directory (../shared/data)")],
+    out: Annotated[Path, typer.Option(help="Where to write the build input")] = Path("var/input"),
+) -> None:
+    """Turn the real files in ../shared/data into a build-input directory (no network)."""
+    from boligmonitor.sources.devdata import prepare_build_input
+
+    try:
+        manifest = prepare_build_input(shared, out, progress=lambda message: console.print(f"  {message}"))
+    except InputError as error:
+        _fail(error)
+    console.print(f"Wrote {len(manifest.files)} files and manifest.json to {out}")
+
+
+@app.command("build")
+def build(
+    source: Annotated[Path, typer.Option("--from", help="A build-input directory with manifest.json")],
+    database: DatabaseOption = None,
+    if_changed: Annotated[
+        bool, typer.Option("--if-changed", help="Do nothing if the database was built from this exact input")
+    ] = False,
+) -> None:
+    """Build the whole database from a directory of raw source files, offline, in one transaction."""
+    from boligmonitor.cli.progress import RichProgress
+    from boligmonitor.pipeline.build import build_database
+    from boligmonitor.pipeline.inputs import input_fingerprint
+    from boligmonitor.store import Store, create_engine_for, database_url, migrate
+
+    engine = create_engine_for(database_url(database))
+    migrate(engine)
+    store = Store(engine)
+    try:
+        if if_changed:
+            current = store.current_version()
+            if current is not None and current.input_fingerprint == input_fingerprint(source):
+                console.print(f"Database is up to date (data version {current.id}); nothing to build.")
+                return
+        with RichProgress(console) as progress:
+            summary = build_database(source, store, progress=progress)
+    except InputError as error:
+        _fail(error)
+    console.print(summary.describe())
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="Tidy CSV/XLSX, SSB statbank CSV or JSON-stat file")],
+    dataset: Annotated[
+        str | None, typer.Option(help="Dataset key for a cube file, e.g. ssb:12345 (default: from the file)")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add or replace indicator data from one file, in one transaction."""
+    from boligmonitor.pipeline.importer import import_file
+    from boligmonitor.store import Store, create_engine_for, database_url, migrate
+
+    engine = create_engine_for(database_url(database))
+    migrate(engine)
+    try:
+        summary = import_file(path, Store(engine), dataset=dataset)
+    except InputError as error:
+        _fail(error)
+    console.print(summary.describe())
+
+
+@app.command("catalog")
+def catalog(
+    as_json: Annotated[bool, typer.Option("--json", help="The whole catalogue as versioned JSON")] = False,
+    lang: Annotated[str, typer.Option(help="nb, nn or en")] = "nb",
+) -> None:
+    """Show the indicator catalogue."""
+    from boligmonitor.catalog import catalog_to_json, load_catalog
+
+    cat = load_catalog()
+    if as_json:
+        json.dump(catalog_to_json(cat), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    from boligmonitor.cli.render import print_catalog
+
+    print_catalog(cat, lang=_checked_lang(lang))
+
+
+@app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """What the database holds: municipalities, years, and each indicator's coverage or why it is missing."""
+    from boligmonitor.catalog import load_catalog
+    from boligmonitor.pipeline.status import status_report
+    from boligmonitor.store import Store, create_engine_for, database_url, migrate
+
+    engine = create_engine_for(database_url(database))
+    migrate(engine)
+    report = status_report(Store(engine), load_catalog())
+    if as_json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    from boligmonitor.cli.render import print_status
+
+    print_status(report)
+
+
+@app.command("convert")
+def convert(
+    file: Annotated[Path, typer.Argument(help="A JSON-stat 2.0 file or an SSB statbank CSV")],
+    to: Annotated[str, typer.Option("--to", help="Output format (csv)")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Output file (default: standard output)")] = None,
+) -> None:
+    """Convert a JSON-stat 2.0 file to a tidy CSV: one column per dimension, plus value and status."""
+    from boligmonitor.sources.convert import convert_file, read_cube_file, write_tidy_csv
+
+    if to != "csv":
+        _fail(ValueError(f"unsupported output format {to!r}; only csv"))
+    try:
+        # To a file: read first, then write atomically, so bad input never leaves a half-written file.
+        rows = convert_file(file, sys.stdout) if out is None else write_tidy_csv(read_cube_file(file), out)
+    except InputError as error:
+        _fail(error)
+    console.print(f"{rows} rows")
+
+
+def _checked_lang(lang: str) -> str:
+    if lang not in ("nb", "nn", "en"):
+        _fail(ValueError(f"unknown language {lang!r}; use nb, nn or en"))
+    return lang
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,182 @@
+"""Sum the cells of a cube that a catalogue selection names, per region and year.
+
+A selection names one measure (ContentsCode) and, for every other dimension except region and time, the
+categories to add up. The sum keeps SSB's status rules: if any contributing cell has no number (``..``,
+``:`` …) the sum has no number either and carries the most restrictive status; it is never computed as if
+the cell were 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from boligmonitor.catalog.models import CodeRange, Selection
+from boligmonitor.core.flags import Flag, Harmonisation
+from boligmonitor.core.regions import normalise_region_code
+from boligmonitor.core.status import Status
+from boligmonitor.sources.cube import Cube, Dimension
+
+# Status symbols ordered by restrictiveness; index = severity code used in the numpy arrays below.
+_BY_SEVERITY: list[Status] = [
+    Status.OK,
+    Status.PRELIMINARY,
+    Status.NOT_YET_AVAILABLE,
+    Status.MISSING,
+    Status.NOT_APPLICABLE,
+    Status.CONFIDENTIAL,
+]
+_SEVERITY_OF: dict[Status, int] = {s: i for i, s in enumerate(_BY_SEVERITY)} | {Status.NIL: 0}
+_HARMONISATION_NAMES = {h.value: h for h in Harmonisation}
+_FLAG_NAMES = {f.value: f for f in Flag}
+
+
+class RecipeError(ValueError):
+    """A selection that does not fit the cube it is applied to (a catalogue or input problem)."""
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The sum of the selected cells for one region and year."""
+
+    value: float | None
+    status: Status
+    harmonisation: Harmonisation
+    flags: frozenset[Flag]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Aggregates keyed by (canonical region code, year)."""
+
+    dataset: str
+    cells: dict[tuple[str, int], Aggregate]
+
+
+def _selected_positions(dim: Dimension, choice: Sequence[str] | CodeRange | str, dataset: str) -> list[int]:
+    if choice == "all":
+        return list(range(dim.size))
+    if isinstance(choice, CodeRange):
+        positions = [i for i, code in enumerate(dim.codes) if choice.contains(code)]
+        if not positions:
+            raise RecipeError(f"{dataset}: no category of {dim.id!r} lies in {choice.from_code}–{choice.to_code}")
+        return positions
+    if isinstance(choice, str):
+        raise RecipeError(f"{dataset}: selection for {dim.id!r} must be a list, a range or 'all'")
+    missing = [code for code in choice if code not in dim.codes]
+    if missing:
+        raise RecipeError(f"{dataset}: {dim.id!r} has no categories {missing}; it has {list(dim.codes)[:20]}")
+    return [dim.index_of(code) for code in choice]
+
+
+def _year_of(code: str, dataset: str) -> int:
+    if len(code) == 4 and code.isdigit():
+        return int(code)
+    raise RecipeError(f"{dataset}: time code {code!r} is not a year; only annual series are supported")
+
+
+class PreparedCube:
+    """A cube turned into numpy arrays once, so that many selections can be summed quickly."""
+
+    _FLAG_BITS: ClassVar[dict[Flag, int]] = {flag: 1 << i for i, flag in enumerate(Flag)}
+    _HARMONISATION_ORDER: ClassVar[list[Harmonisation]] = list(Harmonisation)
+
+    def __init__(self, cube: Cube, dataset: str) -> None:
+        self.cube = cube
+        self.dataset = dataset
+        self._flags_of_bits: dict[int, frozenset[Flag]] = {}
+        shape = cube.shape
+        values = np.array([np.nan if v is None else v for v in cube.values], dtype=np.float64)
+        severity = np.zeros(len(cube.values), dtype=np.int8)
+        for index, status in cube.status.items():
+            severity[index] = _SEVERITY_OF[status]
+            if not status.has_value:
+                values[index] = np.nan
+        harmonisation = np.zeros(len(cube.values), dtype=np.int8)
+        flag_bits = np.zeros(len(cube.values), dtype=np.int32)
+        for index, names in cube.flags.items():
+            for name in names:
+                if name in _HARMONISATION_NAMES:
+                    rank = self._HARMONISATION_ORDER.index(_HARMONISATION_NAMES[name])
+                    harmonisation[index] = max(int(harmonisation[index]), rank)
+                elif name in _FLAG_NAMES:
+                    flag_bits[index] |= self._FLAG_BITS[_FLAG_NAMES[name]]
+                else:
+                    raise RecipeError(f"{dataset}: unknown per-cell flag {name!r}")
+        self.values = values.reshape(shape)
+        self.severity = severity.reshape(shape)
+        self.harmonisation = harmonisation.reshape(shape)
+        self.flag_bits = flag_bits.reshape(shape)
+
+    def flags_from_bits(self, bits: int) -> frozenset[Flag]:
+        found = self._flags_of_bits.get(bits)
+        if found is None:
+            found = frozenset(flag for flag, bit in self._FLAG_BITS.items() if bits & bit)
+            self._flags_of_bits[bits] = found
+        return found
+
+
+def derive(prepared: PreparedCube, selection: Selection) -> Derived:
+    """Apply ``selection`` to a prepared cube: one aggregate per region and year."""
+    cube = prepared.cube
+    dataset = selection.dataset
+    geo, time, metric = cube.geo_dimension(), cube.time_dimension(), cube.metric_dimension()
+    if geo is None or time is None:
+        raise RecipeError(f"{dataset}: the cube has no region or no time dimension")
+    unknown = set(selection.select) - {d.id for d in cube.dimensions}
+    if unknown:
+        raise RecipeError(f"{dataset}: the cube has no dimensions {sorted(unknown)}")
+    positions: list[list[int]] = []
+    for dim in cube.dimensions:
+        if dim is geo or dim is time:
+            positions.append(list(range(dim.size)))
+        elif dim is metric:
+            if selection.measure is None:
+                if dim.size != 1:
+                    raise RecipeError(f"{dataset}: the selection must name a measure of {list(dim.codes)}")
+                positions.append([0])
+            else:
+                positions.append(_selected_positions(dim, [selection.measure], dataset))
+        elif dim.id in selection.select:
+            positions.append(_selected_positions(dim, selection.select[dim.id], dataset))
+        elif dim.size == 1:
+            positions.append([0])
+        else:
+            raise RecipeError(
+                f"{dataset}: the selection does not say which categories of {dim.id!r} to use "
+                f"({dim.size} categories); name them or use 'all'"
+            )
+
+    grid = np.ix_(*[np.asarray(p, dtype=np.intp) for p in positions])
+    axes = (cube.dimensions.index(geo), cube.dimensions.index(time))
+
+    def per_region_year(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.moveaxis(array[grid], axes, (0, 1)).reshape(geo.size, time.size, -1)
+
+    sums = per_region_year(prepared.values).sum(axis=2)  # NaN wherever a contributing cell has no number
+    worst = per_region_year(prepared.severity).max(axis=2)
+    harmonisation = per_region_year(prepared.harmonisation).max(axis=2)
+    flag_bits = np.bitwise_or.reduce(per_region_year(prepared.flag_bits), axis=2)
+
+    regions = [normalise_region_code(code) for code in geo.codes]
+    years = [_year_of(code, dataset) for code in time.codes]
+    order = PreparedCube._HARMONISATION_ORDER
+    cells: dict[tuple[str, int], Aggregate] = {}
+    for g, region in enumerate(regions):
+        for t, year in enumerate(years):
+            total = float(sums[g, t])
+            status = _BY_SEVERITY[int(worst[g, t])]
+            has_number = not np.isnan(total) and status.has_value
+            if not has_number and status.has_value:
+                status = Status.MISSING  # a null value without a symbol is missing, never 0
+            cells[(region, year)] = Aggregate(
+                value=total if has_number else None,
+                status=status,
+                harmonisation=order[int(harmonisation[g, t])],
+                flags=prepared.flags_from_bits(int(flag_bits[g, t])),
+            )
+    return Derived(dataset=dataset, cells=cells)
