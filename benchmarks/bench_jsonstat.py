@@ -124,9 +124,7 @@ def measure(name: str, text: str, repeats: int, pyjstat_repeats: int) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5, help="runs per reader for the large cube (median)")
     args = parser.parse_args(argv)
     inputs = real_inputs()
@@ -137,9 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [measure(name, text, repeats=101, pyjstat_repeats=21) for name, text in inputs]
     synthetic = synthetic_population_text()
     results.append(
-        measure(
-            "SYNTHETIC population municipality×age×year", synthetic, args.repeats, max(3, args.repeats // 2)
-        )
+        measure("SYNTHETIC population municipality×age×year", synthetic, args.repeats, max(3, args.repeats // 2))
     )
 
     print(f"{'input':<50}{'cells':>9}{'status':>8}{'ours ms':>11}{'pyjstat ms':>12}{'ratio':>8}")

@@ -31,3 +31,27 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def api_fixtures(shared_data: Path) -> Path:
     return shared_data / "api_fixtures"
+
+
+@pytest.fixture(scope="session")
+def build_input(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The development adapter's build input from ../shared/data, made once per test session."""
+    from boligmonitor.sources.devdata import prepare_build_input
+
+    out = tmp_path_factory.mktemp("build-input") / "input"
+    prepare_build_input(shared_data, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_database(build_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database built from the real build input, once per session. Copy it before changing it."""
+    from boligmonitor.pipeline.build import build_database
+    from boligmonitor.store import Store, create_engine_for, migrate
+
+    path = tmp_path_factory.mktemp("built") / "boligmonitor.sqlite"
+    engine = create_engine_for(f"sqlite:///{path}")
+    migrate(engine)
+    build_database(build_input, Store(engine))
+    engine.dispose()
+    return path

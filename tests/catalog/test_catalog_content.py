@@ -139,9 +139,7 @@ def test_themes_come_in_the_agreed_order(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("theme_id", [theme_id for theme_id, _ in THEMES_IN_ORDER])
-def test_every_theme_has_indicators_and_explains_scope_and_error_sources(
-    catalog: Catalog, theme_id: str
-) -> None:
+def test_every_theme_has_indicators_and_explains_scope_and_error_sources(catalog: Catalog, theme_id: str) -> None:
     theme = catalog.theme(theme_id)
     assert catalog.indicators_in(theme_id)
     for text in (theme.scope, theme.error_sources):
@@ -214,9 +212,7 @@ def test_every_draft_indicator_is_kept_with_its_theme(catalog: Catalog, draft: d
         assert catalog.indicator(item["id"]).theme == item["theme"]
 
 
-def test_draft_table_ids_contents_codes_and_statuses_are_kept(
-    catalog: Catalog, draft: dict[str, Any]
-) -> None:
+def test_draft_table_ids_contents_codes_and_statuses_are_kept(catalog: Catalog, draft: dict[str, Any]) -> None:
     draft_ids = {item["id"] for item in draft["indicators"]}
     for item in draft["indicators"]:
         indicator = catalog.indicator(item["id"])

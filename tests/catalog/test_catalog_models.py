@@ -249,9 +249,7 @@ def test_unquoted_region_or_age_code_is_rejected_not_reinterpreted(tmp_path: Pat
 
 
 def test_empty_code_range_is_rejected(tmp_path: Path) -> None:
-    text = synthetic_catalog().replace(
-        "{from_code: '000', to_code: '017'}", "{from_code: '017', to_code: '000'}"
-    )
+    text = synthetic_catalog().replace("{from_code: '000', to_code: '017'}", "{from_code: '017', to_code: '000'}")
 
     with pytest.raises(InputError) as error:
         load_text(tmp_path, text)
@@ -298,12 +296,7 @@ def test_non_mapping_document_is_rejected() -> None:
 
 
 def test_goal_links_must_agree_in_both_directions(tmp_path: Path) -> None:
-    link = (
-        "programme_links:\n"
-        "  - programme: bolig_for_velferd\n"
-        "    goal_id: goal_a\n"
-        "    result_indicator: true\n"
-    )
+    link = "programme_links:\n  - programme: bolig_for_velferd\n    goal_id: goal_a\n    result_indicator: true\n"
     goal = (
         "\n  - id: goal_a\n    programme: bolig_for_velferd\n    name: *text\n    description: *text\n"
         "    kind: at_least\n    target: 50\n    indicator_ids: [AA02]\n"
@@ -314,9 +307,7 @@ def test_goal_links_must_agree_in_both_directions(tmp_path: Path) -> None:
         load_text(tmp_path, text)
 
     messages = {problem.field: problem.message for problem in error.value.problems}
-    assert (
-        "goal 'goal_a' does not list indicator AA01" in messages["indicators[0].programme_links[0].goal_id"]
-    )
+    assert "goal 'goal_a' does not list indicator AA01" in messages["indicators[0].programme_links[0].goal_id"]
     assert "indicator AA02 has no programme_link" in messages["goals[0].indicator_ids[0]"]
 
 
@@ -427,7 +418,5 @@ def test_goal_kind_and_target_come_together() -> None:
                 "target": 120,
             }
         )
-    qualitative = Goal.model_validate(
-        {"id": "g", "programme": "bolig_for_velferd", "name": text, "description": text}
-    )
+    qualitative = Goal.model_validate({"id": "g", "programme": "bolig_for_velferd", "name": text, "description": text})
     assert qualitative.kind is None

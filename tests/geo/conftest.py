@@ -84,7 +84,5 @@ def split_weights(
 
 
 @pytest.fixture(scope="session")
-def harmoniser(
-    history: ChangeHistory, current_codes: frozenset[str], split_weights: SplitWeights
-) -> Harmoniser:
+def harmoniser(history: ChangeHistory, current_codes: frozenset[str], split_weights: SplitWeights) -> Harmoniser:
     return Harmoniser(history, current_codes, date(2026, 1, 1), split_weights)

@@ -45,9 +45,7 @@ def test_size_group_labels() -> None:
 
 @pytest.fixture(scope="module")
 def kostra_groups(shared_data: Path) -> list[KostraGroup]:
-    return kostra_groups_from_rows(
-        read_csv(shared_data / "registry/samarbeidsdesken_kostra_groups_description.csv")
-    )
+    return kostra_groups_from_rows(read_csv(shared_data / "registry/samarbeidsdesken_kostra_groups_description.csv"))
 
 
 def test_kostra_group_descriptions(kostra_groups: list[KostraGroup]) -> None:

@@ -64,9 +64,7 @@ def test_bamble_2023_is_recoded(harmoniser: Harmoniser) -> None:
 
 
 def test_oslo_is_original(harmoniser: Harmoniser) -> None:
-    assert _only(harmoniser.targets("0301", 2014)) == TargetShare(
-        "0301", 1.0, Harmonisation.ORIGINAL, "unchanged code"
-    )
+    assert _only(harmoniser.targets("0301", 2014)) == TargetShare("0301", 1.0, Harmonisation.ORIGINAL, "unchanged code")
     assert _only(harmoniser.targets("K-0301", 2026)).harmonisation is Harmonisation.ORIGINAL
 
 
@@ -367,13 +365,10 @@ def codes_2014(harmoniser: Harmoniser) -> list[str]:
 @given(data=st.data())
 def test_mass_is_conserved(harmoniser: Harmoniser, codes_2014: list[str], data: st.DataObject) -> None:
     counts = data.draw(
-        st.lists(
-            st.integers(min_value=0, max_value=1_000_000), min_size=len(codes_2014), max_size=len(codes_2014)
-        )
+        st.lists(st.integers(min_value=0, max_value=1_000_000), min_size=len(codes_2014), max_size=len(codes_2014))
     )
     records = [
-        _record(code, 2014, float(count), float(count) * 3)
-        for code, count in zip(codes_2014, counts, strict=True)
+        _record(code, 2014, float(count), float(count) * 3) for code, count in zip(codes_2014, counts, strict=True)
     ]
     result = harmonise(records, harmoniser)
     assert len(codes_2014) == 428
@@ -381,6 +376,4 @@ def test_mass_is_conserved(harmoniser: Harmoniser, codes_2014: list[str], data: 
     assert result.not_harmonisable == []
     assert result.incomplete == []
     assert sum(r.numerator or 0 for r in result.records) == pytest.approx(sum(counts), rel=1e-12, abs=1e-6)
-    assert sum(r.denominator or 0 for r in result.records) == pytest.approx(
-        3 * sum(counts), rel=1e-12, abs=1e-6
-    )
+    assert sum(r.denominator or 0 for r in result.records) == pytest.approx(3 * sum(counts), rel=1e-12, abs=1e-6)

@@ -126,9 +126,7 @@ def test_bad_items_are_all_reported() -> None:
         {"code": "0301", "name": "Oslo again"},
     ]
     with pytest.raises(InputError) as raised:
-        RegionRegistry.from_klass(
-            municipalities, [{"code": "03", "name": "Oslo"}, {"code": "11", "name": "R"}]
-        )
+        RegionRegistry.from_klass(municipalities, [{"code": "03", "name": "Oslo"}, {"code": "11", "name": "R"}])
     assert len(raised.value.problems) == 3
 
 

@@ -166,12 +166,14 @@ def test_split_weights_are_csdata_fixed_shares_of_real_splits_only(build_input: 
         by_old.setdefault(w.old_code, {})[w.new_code] = w.weight
         assert w.source == "FHI csdata nor_locations_redistricting_b2024 (fixed shares)"
     assert by_old == {
+        "0720": {"3907": 1.0},  # all of Stokke to (today's) Sandefjord, as csdata does
         "1507": {"1508": 0.5, "1580": 0.5},
         "1613": {"5055": 0.35, "5056": 0.35, "5059": 0.3},
         "1850": {"1806": 0.5, "1875": 0.5},
         "5012": {"5055": 0.35, "5056": 0.35, "5059": 0.3},
     }
     assert {(w.old_code, w.valid_until_year) for w in weights} == {
+        ("0720", 2016),
         ("1507", 2023),
         ("1613", 2017),
         ("1850", 2019),
@@ -225,11 +227,11 @@ def test_flags_are_known_names(build_input: Path, manifest: BuildManifest, datas
 
 SHAPES: dict[str, list[tuple[str, list[str] | None]]] = {
     # dimension id and, where the catalogue names them, the exact category codes (None: data-dependent)
-    "ssb:07459": [
+    "ssb:07459": [  # all ages of one region and year form one block (one run of flags)
         ("Region", None),
+        ("Tid", [str(y) for y in range(2005, 2027)]),
         ("Alder", [f"{a:03d}" for a in range(105)] + ["105"]),
         ("ContentsCode", ["Personer1"]),
-        ("Tid", [str(y) for y in range(2005, 2027)]),
     ],
     "imdi:bosetting": [
         ("Region", None),
@@ -386,6 +388,19 @@ def test_a_complete_run_replaces_the_previous_input(
     assert [p.name for p in tmp_path.iterdir()] == ["input"]
     assert messages[0].startswith("KLASS")
     assert messages[-1].startswith("wrote 6 files")
+
+
+def test_a_rerun_on_unchanged_data_keeps_the_input_exactly(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(devdata, "STEPS", devdata.STEPS[:1])  # the registry step only, to stay fast
+    out = tmp_path / "input"
+    first = prepare_build_input(shared_data, out)
+    manifest_bytes = (out / MANIFEST_NAME).read_bytes()
+    second = prepare_build_input(shared_data, out)
+    assert second == first
+    assert (out / MANIFEST_NAME).read_bytes() == manifest_bytes  # created_at kept: the build can skip it
+    assert [p.name for p in tmp_path.iterdir()] == ["input"]
 
 
 def test_a_missing_shared_file_is_an_input_error_and_nothing_is_written(

@@ -72,8 +72,13 @@ class Written:
         return status
 
     def flags(self, *codes: str) -> set[str]:
-        own = self.document.get("extension", {}).get("boligmonitor", {}).get("flags", {})
-        return set(own.get(str(self.flat(*codes)), []))
+        """Flag names of a cell, from ``flagRuns`` ([start, length, names]) or a ``flags`` object."""
+        own = self.document.get("extension", {}).get("boligmonitor", {})
+        flat = self.flat(*codes)
+        for start, length, names in own.get("flagRuns", []):
+            if start <= flat < start + length:
+                return set(names)
+        return set(own.get("flags", {}).get(str(flat), []))
 
     def notes(self) -> str:
         return " ".join(self.document.get("note", []))
@@ -115,8 +120,8 @@ def csdata(shared_data: Path) -> dict[tuple[str, int], np.ndarray[Any, Any]]:
 
 def ages(cube: Written, region: str, year: int) -> np.ndarray[Any, Any]:
     """One region's counts by age in one year (-1 where a cell has no value)."""
-    grid: np.ndarray[Any, Any] = cube.array.reshape(-1, len(AGES), len(range(2005, 2027)))
-    row: np.ndarray[Any, Any] = grid[cube.positions[0][region], :, year - 2005]
+    grid: np.ndarray[Any, Any] = cube.array.reshape(-1, len(range(2005, 2027)), len(AGES))
+    row: np.ndarray[Any, Any] = grid[cube.positions[0][region], year - 2005, :]
     return row
 
 
@@ -155,9 +160,9 @@ def test_alesund_haram_sum_is_kept_and_split_by_2024_shares(
         assert np.array_equal(alesund + haram, csdata[("1508", year)] + csdata[("1580", year)]), year
         assert np.all(np.abs(haram - share * (alesund + haram)) <= 0.5), year
         for code in ("1508", "1580"):
-            assert "estimated" in population.flags(code, "000", "Personer1", str(year))
+            assert "estimated" in population.flags(code, str(year), "000", "Personer1")
     assert 0.13 < all_ages < 0.15  # Haram is about 14 % of the pair
-    assert population.flags("1580", "000", "Personer1", "2024") == set()
+    assert population.flags("1580", "2024", "000", "Personer1") == set()
 
 
 def test_2005_estimates_for_vindafjord_and_aure_are_flagged_and_fill_the_gap(
@@ -172,7 +177,7 @@ def test_2005_estimates_for_vindafjord_and_aure_are_flagged_and_fill_the_gap(
     assert np.array_equal(estimates, np.maximum(residual, 0))
     assert ages(population, "1160", 2005).sum() > ages(population, "1576", 2005).sum() > 0
     for code in ("1160", "1576", "11", "15"):
-        assert "estimated" in population.flags(code, "040", "Personer1", "2005"), code
+        assert "estimated" in population.flags(code, "2005", "040", "Personer1"), code
     for county, municipality in (("11", "1160"), ("15", "1576")):
         added = ages(population, county, 2005) - csdata[(county, 2005)]
         assert np.array_equal(added, ages(population, municipality, 2005))
@@ -195,7 +200,7 @@ def test_municipalities_add_up_to_counties_and_counties_to_norway(population: Wr
 
 def test_publisher_harmonisation_flags(population: Written) -> None:
     def flags(code: str, year: int) -> set[str]:
-        return population.flags(code, "030", "Personer1", str(year))
+        return population.flags(code, str(year), "030", "Personer1")
 
     assert flags("0301", 2010) == set()
     assert flags("3101", 2010) == {"harmonised_by_publisher", "recoded"}  # 0101 Halden renumbered
@@ -207,7 +212,7 @@ def test_publisher_harmonisation_flags(population: Written) -> None:
     assert flags("1108", 2010) == {"harmonised_by_publisher", "summed"}  # Sandnes + Forsand
     assert flags("15", 2010) == {"harmonised_by_publisher", "summed"}
     assert all(
-        population.flags(code, "030", "Personer1", "2024") == set()
+        population.flags(code, "2024", "030", "Personer1") == set()
         for code in population.codes("Region")
         if len(code) <= 4
     )
@@ -220,11 +225,11 @@ def test_districts_are_not_back_cast(population: Written) -> None:
     label = population.document["dimension"]["Region"]["category"]["label"]
     assert label["460102"] == "Bergenhus"
     for year in range(2005, 2020):
-        assert population.status("110308", "030", "Personer1", str(year)) == "."
-        assert population.value("110309", "030", "Personer1", str(year)) is None
-    assert population.value("110308", "030", "Personer1", "2020") is not None
-    assert "series_break" in population.flags("500104", "030", "Personer1", "2020")
-    assert population.flags("460101", "030", "Personer1", "2019") == {"harmonised_by_publisher", "recoded"}
+        assert population.status("110308", str(year), "030", "Personer1") == "."
+        assert population.value("110309", str(year), "030", "Personer1") is None
+    assert population.value("110308", "2020", "030", "Personer1") is not None
+    assert "series_break" in population.flags("500104", "2020", "030", "Personer1")
+    assert population.flags("460101", "2019", "030", "Personer1") == {"harmonised_by_publisher", "recoded"}
 
 
 # --- imdi:bosetting -----------------------------------------------------------------------------------------

@@ -24,9 +24,7 @@ def _api_fixtures_dir() -> Path:
     # Same place as the `api_fixtures` fixture in tests/conftest.py; needed at collection time to
     # parametrise over the files. The tests themselves open the files through the fixture.
     configured = os.environ.get("BOLIGMONITOR_SHARED_DATA")
-    shared = (
-        Path(configured) if configured else Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    )
+    shared = Path(configured) if configured else Path(__file__).resolve().parents[2].parent / "shared" / "data"
     return shared / "api_fixtures"
 
 
@@ -35,9 +33,7 @@ def _is_jsonstat_dataset(path: Path) -> bool:
         document = json.loads(path.read_bytes())
     except ValueError:
         return False
-    return isinstance(document, dict) and (
-        document.get("class") == "dataset" or document.get("version") == "2.0"
-    )
+    return isinstance(document, dict) and (document.get("class") == "dataset" or document.get("version") == "2.0")
 
 
 JSONSTAT_FIXTURES = sorted(p.name for p in _api_fixtures_dir().glob("*.json") if _is_jsonstat_dataset(p))
@@ -124,9 +120,7 @@ def test_07221_v0_response_keeps_the_24_missing_cells(api_fixtures: Path) -> Non
     cells = list(cube.cells())
     missing_groups = {(cells[i].codes[0], cells[i].codes[1]) for i in expected_missing}
     assert missing_groups == {("007", "02"), ("010", "02"), ("011", "02")}
-    assert {cells[i].codes[3] for i in range(176, 184)} == {
-        f"{y}K{q}" for y in (2022, 2023) for q in range(1, 5)
-    }
+    assert {cells[i].codes[3] for i in range(176, 184)} == {f"{y}K{q}" for y in (2022, 2023) for q in range(1, 5)}
     assert cube.dimension("Region").label_of("010") == "Trøndelag uten Trondheim"
     assert cube.dimension("Boligtype").label_of("02") == "Småhus"
     # No role.geo in v0 responses: the region dimension is found by its name.
@@ -305,7 +299,7 @@ def test_writer_output_is_compact_deterministic_json_stat() -> None:
         },
         "value": [7.5, None],
         "status": {"1": ":"},
-        "extension": {"noteMandatory": {"1": True}, "boligmonitor": {"flags": {"0": ["estimated"]}}},
+        "extension": {"noteMandatory": {"1": True}, "boligmonitor": {"flagRuns": [[0, 1, ["estimated"]]]}},
     }
     assert json.dumps(write_jsonstat(cube)) == json.dumps(document)
     assert read_jsonstat(json.dumps(document)) == cube
@@ -410,9 +404,7 @@ def test_every_non_numeric_value_is_reported_with_its_line(api_fixtures: Path) -
         ({"extension": {"noteMandatory": {"2": True}}}, 'extension.noteMandatory["2"]', "out of range"),
     ],
 )
-def test_malformed_members_are_rejected_with_their_field(
-    change: dict[str, Any], field: str, message: str
-) -> None:
+def test_malformed_members_are_rejected_with_their_field(change: dict[str, Any], field: str, message: str) -> None:
     document = _tiny()
     document.update(change)
     text = json.dumps(document)  # json writes NaN for float("nan"), as some producers do
@@ -457,3 +449,35 @@ def test_a_flood_of_bad_values_is_listed_up_to_a_limit_then_counted() -> None:
     assert problems[99].field == "value[99]"
     assert problems[99].line is not None
     assert problems[100].message == "200 more values are not numbers"
+
+
+def test_flags_are_written_as_runs_of_consecutive_cells_and_read_back_per_cell() -> None:
+    """Synthetic cube: flags covering whole blocks are stored as a few runs, not one entry per cell."""
+    ages = Dimension("Alder", "alder", tuple(f"{a:03d}" for a in range(100)), tuple(str(a) for a in range(100)))
+    years = Dimension("Tid", "år", ("2019", "2020"), ("2019", "2020"), role="time")
+    flagged = {i: ("summed", "harmonised_by_publisher") for i in range(0, 150)}
+    flagged.update({i: ("estimated",) for i in range(150, 200)})
+    cube = Cube(dimensions=(years, ages), values=[float(i) for i in range(200)], flags=flagged)
+    document = write_jsonstat(cube)
+    assert document["extension"]["boligmonitor"]["flagRuns"] == [
+        [0, 150, ["summed", "harmonised_by_publisher"]],
+        [150, 50, ["estimated"]],
+    ]
+    read = read_jsonstat(document)
+    assert dict(read.flags) == flagged
+    assert read.flags[149] == ("summed", "harmonised_by_publisher")
+    assert 200 not in read.flags
+
+
+def test_overlapping_flag_runs_are_rejected() -> None:
+    document = {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["x"],
+        "size": [3],
+        "dimension": {"x": {"category": {"index": ["a", "b", "c"]}}},
+        "value": [1, 2, 3],
+        "extension": {"boligmonitor": {"flagRuns": [[0, 2, ["estimated"]], [1, 2, ["summed"]]]}},
+    }
+    with pytest.raises(InputError, match="overlap"):
+        read_jsonstat(document, name="synthetic_overlap.json")

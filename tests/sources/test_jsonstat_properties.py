@@ -69,9 +69,7 @@ def cubes(draw: st.DrawFn) -> Cube:
         flags=draw(
             st.dictionaries(
                 cells,
-                st.lists(st.sampled_from([f.value for f in Flag]), min_size=1, max_size=3, unique=True).map(
-                    tuple
-                ),
+                st.lists(st.sampled_from([f.value for f in Flag]), min_size=1, max_size=3, unique=True).map(tuple),
             )
         ),
         label=draw(st.just("") | _TEXT),

@@ -128,9 +128,7 @@ def test_json_problems_name_the_list_position(tmp_path: Path) -> None:
 
 
 def test_duplicate_code(tmp_path: Path) -> None:
-    path = write_json(
-        tmp_path, {"codes": [{"code": "0301", "name": "Oslo"}, {"code": "0301", "name": "Oslo"}]}
-    )
+    path = write_json(tmp_path, {"codes": [{"code": "0301", "name": "Oslo"}, {"code": "0301", "name": "Oslo"}]})
     [problem] = problems_of(path)
     assert problem.field == "codes[1].code"
     assert "codes[0]" in problem.message

@@ -63,17 +63,13 @@ def test_real_kostra_groups_and_centrality_in_the_attribute_format(shared_data: 
             writer.writerow([row["kommunenummer"], "centrality", row["year"], row["sentralitet"], "SSB"])
     attributes = read_region_attributes(path)
     assert len(attributes) == 2 * 1071
-    assert {a.value for a in attributes if a.attribute == "kostra_group"} == {
-        f"EKG{n:02d}" for n in range(1, 18)
-    }
+    assert {a.value for a in attributes if a.attribute == "kostra_group"} == {f"EKG{n:02d}" for n in range(1, 18)}
     assert {a.value for a in attributes if a.attribute == "centrality"} == {"1", "2", "3", "4", "5", "6"}
     assert RegionAttribute(2, "0301", "kostra_group", 2022, "EKG13", "SSB via Samarbeidsdesken") in attributes
 
 
 def test_synthetic_attributes_are_canonicalised(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, ATTRIBUTE_HEADER, "K-1101,centrality,2024,04,", "1101,economic_region,2024,11001,synthetic"
-    )
+    path = write(tmp_path, ATTRIBUTE_HEADER, "K-1101,centrality,2024,04,", "1101,economic_region,2024,11001,synthetic")
     assert read_region_attributes(path) == [
         RegionAttribute(2, "1101", "centrality", 2024, "4", None),
         RegionAttribute(3, "1101", "economic_region", 2024, "11001", "synthetic"),
@@ -117,9 +113,7 @@ def test_attribute_header_only(tmp_path: Path) -> None:
 
 
 def test_attribute_unknown_column(tmp_path: Path) -> None:
-    [problem] = attribute_problems(
-        write(tmp_path, ATTRIBUTE_HEADER + ",name", "0301,centrality,2024,1,,Oslo")
-    )
+    [problem] = attribute_problems(write(tmp_path, ATTRIBUTE_HEADER + ",name", "0301,centrality,2024,1,,Oslo"))
     assert (problem.line, problem.field) == (1, "name")
 
 

@@ -15,9 +15,7 @@ from boligmonitor.sources.statbank_csv import read_statbank_csv
 TITLE_07459 = '"07459: Befolkning, etter region, alder, statistikkvariabel og år"'
 
 
-def _write(
-    tmp_path: Path, name: str, lines: list[str], *, encoding: str = "utf-8", end: str = "\r\n"
-) -> Path:
+def _write(tmp_path: Path, name: str, lines: list[str], *, encoding: str = "utf-8", end: str = "\r\n") -> Path:
     path = tmp_path / name
     path.write_bytes((end.join(lines) + end).encode(encoding))
     return path
@@ -105,8 +103,7 @@ def test_wide_layout_with_two_statistikkvariabler_and_quarters(tmp_path: Path) -
         tmp_path,
         "synthetic_statbank_wide_quarters.csv",
         [
-            '"region";"Solgte boliger 2023K4";"Solgte boliger 2024K1";'
-            '"Prisindeks 2023K4";"Prisindeks 2024K1"',
+            '"region";"Solgte boliger 2023K4";"Solgte boliger 2024K1";"Prisindeks 2023K4";"Prisindeks 2024K1"',
             '"EAK Hele landet";120;99;128,3;130,1',
             '"0301 Oslo";30;28;140,2;142,0',
         ],
@@ -197,9 +194,7 @@ def test_wrong_column_count_and_duplicate_combination(tmp_path: Path) -> None:
 
 def test_truncated_last_line(tmp_path: Path) -> None:
     path = tmp_path / "synthetic_statbank_truncated.csv"
-    path.write_text(
-        '"region";"Personer 2023";"Personer 2024"\n"0301 Oslo";7501;7394\n"4601 Bergen";31', "utf-8"
-    )
+    path.write_text('"region";"Personer 2023";"Personer 2024"\n"0301 Oslo";7501;7394\n"4601 Bergen";31', "utf-8")
     problems = _problems(path)
     assert [p.line for p in problems] == [3]
     assert "truncated last line" in problems[0].message
@@ -269,10 +264,7 @@ def test_missing_combination_is_rejected(tmp_path: Path) -> None:
         ],
     )
     (problem,) = _problems(path)
-    assert (
-        problem.message
-        == "1 combinations of categories are missing, e.g. region=4601 Bergen, kjønn=2 Kvinner"
-    )
+    assert problem.message == "1 combinations of categories are missing, e.g. region=4601 Bergen, kjønn=2 Kvinner"
 
 
 def test_time_dimension_is_named_from_the_title_only_when_it_names_a_period(tmp_path: Path) -> None:

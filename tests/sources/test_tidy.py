@@ -85,9 +85,7 @@ def test_xlsx_with_the_same_content_gives_identical_rows(tmp_path: Path) -> None
                   "Synthetic test data", "anne"])  # fmt: skip
     sheet.append(["K-4601", "synthetic_low_income_share", 2022, None, None, None, ":", None,
                   "hidden by the publisher", "Synthetic test data", None])  # fmt: skip
-    sheet.append(
-        ["03", "synthetic_low_income_share", "2022", "12", None, None, "*", "estimated,series_break"]
-    )
+    sheet.append(["03", "synthetic_low_income_share", "2022", "12", None, None, "*", "estimated,series_break"])
     sheet.append(["030101", "synthetic_household_count", 2023.0, 0, 0, None, "-"])
     sheet.append(["Hele landet", "synthetic_household_count", 2023, 1500, "1500", None, None, None,
                   "a note, with a comma"])  # fmt: skip
@@ -98,9 +96,7 @@ def test_xlsx_with_the_same_content_gives_identical_rows(tmp_path: Path) -> None
 
 
 def test_semicolon_file_with_decimal_comma(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, csv_with_rows("synthetic_share;0301;2023;12,5;25;200;;;;", header=SEMICOLON_HEADER)
-    )
+    path = write(tmp_path, csv_with_rows("synthetic_share;0301;2023;12,5;25;200;;;;", header=SEMICOLON_HEADER))
     [row] = read_tidy(path)
     assert (row.value, row.numerator, row.denominator) == (12.5, 25.0, 200.0)
 
@@ -135,9 +131,7 @@ def test_denominator_may_accompany_a_suppressed_value(tmp_path: Path) -> None:
 
 def test_round_trip_through_write_tidy_csv(tmp_path: Path) -> None:
     rows = read_tidy(write(tmp_path, SYNTHETIC_CSV))
-    rows.append(
-        TidyRow(7, "synthetic_rate", "1103", 2024, 1e-05, 3.0, 300000.0, Status.OK, frozenset(), None, None)
-    )
+    rows.append(TidyRow(7, "synthetic_rate", "1103", 2024, 1e-05, 3.0, 300000.0, Status.OK, frozenset(), None, None))
     out = io.StringIO(newline="")
     write_tidy_csv(rows, out)
     assert out.getvalue().splitlines()[0] == ",".join(TIDY_COLUMNS)
@@ -219,9 +213,7 @@ def test_truncated_last_line(tmp_path: Path) -> None:
 
 
 def test_unclosed_quote(tmp_path: Path) -> None:
-    text = csv_with_rows(
-        "synthetic_share,0301,2023,1,,,,,,", 'synthetic_share,0302,2023,1,,,,,"a note that never'
-    )
+    text = csv_with_rows("synthetic_share,0301,2023,1,,,,,,", 'synthetic_share,0302,2023,1,,,,,"a note that never')
     problem = only_problem(write(tmp_path, text))
     assert problem.line == 3
     assert "never closed" in problem.message
@@ -246,11 +238,7 @@ def test_neither_value_nor_numerator_nor_status(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("field", ["numerator", "denominator"])
 def test_negative_count(tmp_path: Path, field: str) -> None:
-    row = (
-        "synthetic_share,0301,2023,,-3,100,,,,"
-        if field == "numerator"
-        else "synthetic_share,0301,2023,,3,-100,,,,"
-    )
+    row = "synthetic_share,0301,2023,,-3,100,,,," if field == "numerator" else "synthetic_share,0301,2023,,3,-100,,,,"
     problem = only_problem(write(tmp_path, csv_with_rows(row)))
     assert (problem.line, problem.field) == (2, field)
     assert "negative" in problem.message
@@ -273,9 +261,7 @@ def test_bad_year(tmp_path: Path, year: str) -> None:
 
 
 def test_bad_flag_name(tmp_path: Path) -> None:
-    problem = only_problem(
-        write(tmp_path, csv_with_rows('synthetic_share,0301,2023,1,,,,"estimated,guessed",,'))
-    )
+    problem = only_problem(write(tmp_path, csv_with_rows('synthetic_share,0301,2023,1,,,,"estimated,guessed",,')))
     assert (problem.line, problem.field) == (2, "flags")
     assert "'guessed'" in problem.message
 
@@ -388,9 +374,7 @@ def test_xlsx_numeric_region_codes(tmp_path: Path) -> None:
 
 
 def test_xlsx_value_outside_the_named_columns(tmp_path: Path) -> None:
-    path = save_sheet(
-        tmp_path, [["indicator", "region", "year", "value"], ["synthetic_share", "0301", 2023, 1, "x"]]
-    )
+    path = save_sheet(tmp_path, [["indicator", "region", "year", "value"], ["synthetic_share", "0301", 2023, 1, "x"]])
     problem = only_problem(path)
     assert (problem.line, problem.field) == (2, "E")
 
@@ -420,9 +404,7 @@ def test_examples_in_the_user_documentation_are_valid(tmp_path: Path) -> None:
     examples = [block.split("\n", 1)[1] for block in doc.split("```csv")[1:]]
     examples = [block.split("```", 1)[0] for block in examples]
     assert len(examples) == 2
-    comma, semicolon = (
-        read_tidy(write(tmp_path, text, name=f"example{i}.csv")) for i, text in enumerate(examples)
-    )
+    comma, semicolon = (read_tidy(write(tmp_path, text, name=f"example{i}.csv")) for i, text in enumerate(examples))
     assert comma == semicolon
     assert [(r.region, r.value, r.status) for r in comma] == [
         ("0301", 10.5, Status.OK),

@@ -72,9 +72,7 @@ def test_an_empty_database_has_no_version_and_no_rows(store: Store) -> None:
     assert store.coverage() == []
 
 
-def test_every_status_harmonisation_and_flag_combination_round_trips(
-    store: Store, dataset_row: DatasetRow
-) -> None:
+def test_every_status_harmonisation_and_flag_combination_round_trips(store: Store, dataset_row: DatasetRow) -> None:
     flag_sets = [frozenset(), frozenset(Flag), frozenset({Flag.SERIES_BREAK, Flag.ESTIMATED})]
     observations = []
     for index, (status, harmonisation) in enumerate(
@@ -130,9 +128,7 @@ def test_a_missing_value_stays_none_and_a_nil_value_stays_zero(store: Store, dat
 
 def test_numbers_round_trip_exactly(store: Store, dataset_row: DatasetRow) -> None:
     numbers = [0.1, 1 / 3, 2.0**-1074, 1.7976931348623157e307, -123456.789, 1e-300]
-    observations = [
-        synthetic_observation(f"{index:04d}", value=number) for index, number in enumerate(numbers)
-    ]
+    observations = [synthetic_observation(f"{index:04d}", value=number) for index, number in enumerate(numbers)]
     with store.write("build", "synthetic") as writer:
         writer.put_datasets([dataset_row])
         writer.put_observations(observations)
@@ -158,9 +154,7 @@ def test_region_rows_round_trip(store: Store) -> None:
         RegionAttributeRow("5544", "kostra_group", 2024, "EKG05", "synthetic:kostra"),
         RegionAttributeRow("5544", "centrality", 2024, "6", "synthetic:centrality"),
     ]
-    changes = [
-        RegionChangeRow("5428", "Nordreisa", "5544", "Nordreisa - Ráisa - Raisi", date(2024, 1, 1), "recode")
-    ]
+    changes = [RegionChangeRow("5428", "Nordreisa", "5544", "Nordreisa - Ráisa - Raisi", date(2024, 1, 1), "recode")]
     with store.write("build", "synthetic regions") as writer:
         assert writer.put_regions(regions) == 4
         writer.put_region_attributes(attributes)
@@ -309,18 +303,14 @@ def test_delete_observations_by_indicator_and_dataset(store: Store, dataset_row:
     assert [o.indicator_id for o in store.observations()] == ["synthetic_count"]
 
 
-def test_replace_everything_empties_every_data_table_but_keeps_versions(
-    store: Store, dataset_row: DatasetRow
-) -> None:
+def test_replace_everything_empties_every_data_table_but_keeps_versions(store: Store, dataset_row: DatasetRow) -> None:
     with store.write("build", "first") as writer:
         writer.put_datasets([dataset_row])
         writer.put_observations([synthetic_observation()])
         writer.put_regions([RegionRow("0301", "Oslo", "municipality")])
         writer.put_region_attributes([RegionAttributeRow("0301", "centrality", 2024, "1", "synthetic")])
         writer.put_region_changes([RegionChangeRow("0301", "Oslo", "0301", "Oslo", date(2020, 1, 1), "none")])
-        writer.put_indicator_status(
-            [IndicatorStatusRow("synthetic_share", "loaded", "", 1, 1, 1, 2020, 2020)]
-        )
+        writer.put_indicator_status([IndicatorStatusRow("synthetic_share", "loaded", "", 1, 1, 1, 2020, 2020)])
         writer.put_geometries([GeometryRow("0301", "2024", "{}")])
     with store.write("build", "second") as writer:
         writer.replace_everything()
@@ -395,9 +385,7 @@ def test_observation_filters(store: Store, dataset_row: DatasetRow) -> None:
     assert store.years("synthetic_unknown") == []
 
 
-def test_coverage_counts_values_missing_values_regions_and_years(
-    store: Store, dataset_row: DatasetRow
-) -> None:
+def test_coverage_counts_values_missing_values_regions_and_years(store: Store, dataset_row: DatasetRow) -> None:
     observations = [
         synthetic_observation("0301", 2015),
         synthetic_observation("0301", 2016),
@@ -487,9 +475,7 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(store_sqlite
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000, "synchronous": 1}
 
 
-def test_sqlite_file_is_readable_by_the_standard_library(
-    store_sqlite: Store, dataset_row: DatasetRow
-) -> None:
+def test_sqlite_file_is_readable_by_the_standard_library(store_sqlite: Store, dataset_row: DatasetRow) -> None:
     with store_sqlite.write("build", "synthetic") as writer:
         writer.put_datasets([dataset_row])
         writer.put_observations([synthetic_observation(value=None, status=Status.CONFIDENTIAL)])
@@ -514,9 +500,7 @@ def test_database_url_prefers_explicit_then_environment_then_a_file_in_var(
     assert database_url("sqlite:///elsewhere.sqlite") == "sqlite:///elsewhere.sqlite"
 
 
-def test_the_default_database_works_from_a_relative_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_default_database_works_from_a_relative_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(DATABASE_URL_VARIABLE, raising=False)
     store = Store.open()

@@ -45,9 +45,7 @@ def initial(store: Store, dataset_row: DatasetRow, make_observations: Observatio
         return writer.version
 
 
-def assert_initial_data_intact(
-    store: Store, initial: DataVersion, make_observations: ObservationFactory
-) -> None:
+def assert_initial_data_intact(store: Store, initial: DataVersion, make_observations: ObservationFactory) -> None:
     assert store.current_version() == initial
     assert store.versions() == [initial]
     assert store.observations() == sorted(make_observations(INITIAL_COUNT, 0.0), key=Observation.key)

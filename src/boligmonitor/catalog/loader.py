@@ -66,9 +66,7 @@ def parse_catalog(text: str, file: str = "<catalog>") -> Catalog:
         catalog = Catalog.model_validate(data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
         errors = _without_echoes(exc.errors())
-        problems = [
-            _problem(file, root, data, tuple(error["loc"]), _message(error["msg"])) for error in errors
-        ]
+        problems = [_problem(file, root, data, tuple(error["loc"]), _message(error["msg"])) for error in errors]
         raise InputError(problems) from exc
     cross = [_problem(file, root, data, path, message) for path, message in catalog.problems()]
     if cross:
@@ -111,9 +109,7 @@ def _problem(file: str, root: yaml.Node, data: Any, loc: Sequence[PathPart], mes
     indicator = _indicator_id(data, loc)
     if indicator is not None:
         message = f"indicator {indicator}: {message}"
-    return InputProblem(
-        file=file, line=node.start_mark.line + 1, field=format_path(consumed) or None, message=message
-    )
+    return InputProblem(file=file, line=node.start_mark.line + 1, field=format_path(consumed) or None, message=message)
 
 
 def _walk(root: yaml.Node, loc: Sequence[PathPart]) -> tuple[yaml.Node, list[PathPart], bool]:

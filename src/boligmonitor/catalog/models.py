@@ -141,9 +141,7 @@ class Polarity(StrEnum):
     NEUTRAL = "neutral"  # context: not value-laden
 
 
-Unit = Literal[
-    "count", "percent", "per_1000", "per_10000", "nok", "nok_per_m2", "years", "ratio", "index", "months"
-]
+Unit = Literal["count", "percent", "per_1000", "per_10000", "nok", "nok_per_m2", "years", "ratio", "index", "months"]
 UNIT_MULTIPLIER: dict[str, int | None] = {
     "count": None,
     "percent": 100,
@@ -271,8 +269,7 @@ class Selection(CatalogModel):
                 problems.append(
                     (
                         ("select", dimension),
-                        "region, time and metric dimensions are not selected here "
-                        "(use `measure` for the metric)",
+                        "region, time and metric dimensions are not selected here (use `measure` for the metric)",
                     )
                 )
             if isinstance(chosen, list):
@@ -415,9 +412,7 @@ class Indicator(CatalogModel):
         problems: list[Problem] = []
         expected = UNIT_MULTIPLIER[self.unit]
         if self.multiplier != expected:
-            problems.append(
-                (("multiplier",), f"unit {self.unit!r} needs multiplier {expected}, not {self.multiplier}")
-            )
+            problems.append((("multiplier",), f"unit {self.unit!r} needs multiplier {expected}, not {self.multiplier}"))
         if self.unit in RATE_UNITS and self.denominator_text is None:
             problems.append((("denominator_text",), f"a {self.unit} indicator needs a denominator_text"))
         if len(set(self.geo_levels)) != len(self.geo_levels):
@@ -446,9 +441,7 @@ class Indicator(CatalogModel):
         if self.unit == "count" and recipe.denominator is not None:
             problems.append((("recipe", "denominator"), "a count indicator has no denominator"))
         if self.unit in RATE_UNITS and recipe.denominator is None and recipe.published_value is None:
-            problems.append(
-                (("recipe",), f"a {self.unit} indicator needs a denominator or a published_value")
-            )
+            problems.append((("recipe",), f"a {self.unit} indicator needs a denominator or a published_value"))
         return problems
 
 
@@ -538,9 +531,7 @@ class Catalog(CatalogModel):
                             f"unknown indicator {indicator_id!r}{_near(indicator_id, indicator_ids)}",
                         )
                     )
-                elif goal.id not in {
-                    link.goal_id for link in self._indicators_by_id[indicator_id].programme_links
-                }:
+                elif goal.id not in {link.goal_id for link in self._indicators_by_id[indicator_id].programme_links}:
                     problems.append(
                         (
                             ("goals", g, "indicator_ids", k),

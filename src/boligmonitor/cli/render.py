@@ -9,7 +9,8 @@ from rich.table import Table
 
 from boligmonitor.catalog.models import Catalog
 
-_out = Console()
+# Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns, so tables stay readable.
+_out = Console() if Console().is_terminal else Console(width=160)
 
 
 def print_catalog(catalog: Catalog, lang: str) -> None:

@@ -115,8 +115,7 @@ class ChangeHistory:
             missing = [key for key in _REQUIRED_KEYS if not cells.get(key)]
             if missing:
                 problems.extend(
-                    InputProblem(file=file, line=line, field=key, message="value is missing")
-                    for key in missing
+                    InputProblem(file=file, line=line, field=key, message="value is missing") for key in missing
                 )
                 continue
             old_code = normalise_region_code(cells["oldCode"])
@@ -242,9 +241,7 @@ class ChangeHistory:
         return [(None, None)] if code in self._current_codes else []
 
     def is_valid(self, code: str, on: date) -> bool:
-        return any(
-            (start is None or start <= on) and (end is None or on < end) for start, end in self.validity(code)
-        )
+        return any((start is None or start <= on) and (end is None or on < end) for start, end in self.validity(code))
 
     def codes_valid_on(self, on: date) -> frozenset[str]:
         """Every code in use on ``on`` (untouched codes are known only through ``current_codes``)."""
@@ -253,9 +250,7 @@ class ChangeHistory:
 
     def _derive_validity(self, code: str) -> list[Interval]:
         boundaries: list[tuple[date, bool, bool]] = []  # (date, ends here, starts here)
-        dates = {on for (c, on) in self._outgoing if c == code} | {
-            on for (c, on) in self._incoming if c == code
-        }
+        dates = {on for (c, on) in self._outgoing if c == code} | {on for (c, on) in self._incoming if c == code}
         for on in sorted(dates):
             outgoing = self._outgoing.get((code, on), [])
             incoming = self._incoming.get((code, on), [])

@@ -105,21 +105,15 @@ def kostra_groups_from_rows(
         label = (row["kostragruppe"] or "").strip()
         match = _GROUP_NUMBER.search(label)
         if match is None or not 1 <= int(match.group(1)) <= 99:
-            problems.append(
-                InputProblem(file, f"{label!r} has no group number", line=line, field="kostragruppe")
-            )
+            problems.append(InputProblem(file, f"{label!r} has no group number", line=line, field="kostragruppe"))
             continue
         number = int(match.group(1))
         count_text = (row["antall_kommuner"] or "").strip().replace(" ", "")
         if count_text and not count_text.isdigit():
-            problems.append(
-                InputProblem(file, f"{count_text!r} is not a count", line=line, field="antall_kommuner")
-            )
+            problems.append(InputProblem(file, f"{count_text!r} is not a count", line=line, field="antall_kommuner"))
             continue
         if number in groups:
-            problems.append(
-                InputProblem(file, f"group {number} is listed twice", line=line, field="kostragruppe")
-            )
+            problems.append(InputProblem(file, f"group {number} is listed twice", line=line, field="kostragruppe"))
             continue
         groups[number] = KostraGroup(
             code=f"EKG{number:02d}",
@@ -165,9 +159,7 @@ class RegionAttributes:
         self._entries = {key: dict(sorted(years.items())) for key, years in entries.items()}
 
     @classmethod
-    def from_rows(
-        cls, rows: Iterable[Mapping[str, str | None]], file: str = "<region attributes>"
-    ) -> RegionAttributes:
+    def from_rows(cls, rows: Iterable[Mapping[str, str | None]], file: str = "<region attributes>") -> RegionAttributes:
         """Read rows {region, attribute, year, value, source}; raises InputError naming every bad row."""
         problems: list[InputProblem] = []
         entries: dict[tuple[str, Attribute], dict[int, AttributeValue]] = defaultdict(dict)
@@ -180,18 +172,14 @@ class RegionAttributes:
                 continue
             region = normalise_region_code(cells["region"])
             if region_level(region) is None:
-                problems.append(
-                    InputProblem(file, f"{cells['region']!r} is not a region code", line, "region")
-                )
+                problems.append(InputProblem(file, f"{cells['region']!r} is not a region code", line, "region"))
                 continue
             try:
                 attribute = Attribute(cells["attribute"])
             except ValueError:
                 allowed = ", ".join(a.value for a in Attribute)
                 problems.append(
-                    InputProblem(
-                        file, f"unknown attribute {cells['attribute']!r} (use {allowed})", line, "attribute"
-                    )
+                    InputProblem(file, f"unknown attribute {cells['attribute']!r} (use {allowed})", line, "attribute")
                 )
                 continue
             year_text = cells["year"]

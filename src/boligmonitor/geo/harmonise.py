@@ -100,9 +100,7 @@ class Harmoniser:
         self.history = history
         self.target_date = target_date
         self.split_weights = split_weights if split_weights is not None else SplitWeights()
-        self.target_codes = frozenset(
-            code for code in map(_canonical, target_codes) if code not in UNSPECIFIED_CODES
-        )
+        self.target_codes = frozenset(code for code in map(_canonical, target_codes) if code not in UNSPECIFIED_CODES)
         self._check_targets()
         self._resolutions: dict[tuple[str, int], _Resolution] = {}
         self._structure: dict[tuple[str, int], tuple[_Piece, ...]] = {}
@@ -241,9 +239,7 @@ class Harmoniser:
             return different
         if any(c[:2] != county for t in target_members for c in self.contributors(t, year)):
             return different
-        return _unchanged(
-            county, f"unchanged county area: its municipalities of {year} make up the same county"
-        )
+        return _unchanged(county, f"unchanged county area: its municipalities of {year} make up the same county")
 
     def _resolve_district(self, district: str, year: int) -> _Resolution:
         municipality = district[:4]
@@ -359,26 +355,19 @@ class Harmoniser:
 
     def _check_targets(self) -> None:
         problems: list[InputProblem] = []
-        not_municipal = sorted(
-            c for c in self.target_codes if region_level(c) is not RegionLevel.MUNICIPALITY
-        )
+        not_municipal = sorted(c for c in self.target_codes if region_level(c) is not RegionLevel.MUNICIPALITY)
         if not_municipal:
             problems.append(
-                InputProblem(
-                    "<target codes>", f"not municipality codes: {', '.join(not_municipal)}", field="code"
-                )
+                InputProblem("<target codes>", f"not municipality codes: {', '.join(not_municipal)}", field="code")
             )
         invalid = sorted(
-            c
-            for c in self.target_codes
-            if self.history.involves(c) and not self.history.is_valid(c, self.target_date)
+            c for c in self.target_codes if self.history.involves(c) and not self.history.is_valid(c, self.target_date)
         )
         if invalid:
             problems.append(
                 InputProblem(
                     "<target codes>",
-                    f"not in use on {self.target_date.isoformat()} according to the changes: "
-                    + ", ".join(invalid),
+                    f"not in use on {self.target_date.isoformat()} according to the changes: " + ", ".join(invalid),
                     field="code",
                 )
             )
@@ -516,18 +505,14 @@ def _combine(
     absent = sorted(harmoniser.contributors(target, year) - got)
     if absent:
         status = status.combine(Status.MISSING)
-        incomplete.append(
-            (series_key, target, year, f"no value for {', '.join(absent)}, which also map to {target}")
-        )
+        incomplete.append((series_key, target, year, f"no value for {', '.join(absent)}, which also map to {target}"))
     numerator = denominator = value = None
     if status.has_value:
         numerator, numerator_partial = _weighted_sum(parts, "numerator")
         denominator, denominator_partial = _weighted_sum(parts, "denominator")
         if numerator_partial or denominator_partial:
             status, numerator, denominator = Status.MISSING, None, None
-            incomplete.append(
-                (series_key, target, year, "some predecessors have counts and others do not; not summed")
-            )
+            incomplete.append((series_key, target, year, "some predecessors have counts and others do not; not summed"))
         elif len(parts) == 1 and _passes_as_published([parts[0][1]]):
             value = parts[0][0].value
     return CountRecord(

@@ -95,14 +95,11 @@ class RegionRegistry:
                     InputProblem(
                         file=file,
                         field="code",
-                        message=f"municipality {region.code} {region.name}: county {county} is not in the "
-                        "county list",
+                        message=f"municipality {region.code} {region.name}: county {county} is not in the county list",
                     )
                 )
                 continue
-            regions.append(
-                Region(region.code, region.name, RegionLevel.MUNICIPALITY, county, names=region.names)
-            )
+            regions.append(Region(region.code, region.name, RegionLevel.MUNICIPALITY, county, names=region.names))
         municipality_set = {r.code for r in regions if r.level is RegionLevel.MUNICIPALITY}
         for district in districts:
             if district.level is not RegionLevel.DISTRICT or district.parent_code not in municipality_set:
@@ -213,9 +210,7 @@ def _read_level(
             )
             continue
         if not isinstance(name, str) or not name.strip():
-            problems.append(
-                InputProblem(file=file, field="name", message=f"{where} ({code}): name is missing")
-            )
+            problems.append(InputProblem(file=file, field="name", message=f"{where} ({code}): name is missing"))
             continue
         if code in seen:
             problems.append(InputProblem(file=file, field="code", message=f"{where}: {code} is listed twice"))

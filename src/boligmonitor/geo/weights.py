@@ -96,13 +96,9 @@ class SplitWeights:
         return len(self._by_key)
 
     def allocations(self) -> list[SplitAllocation]:
-        return sorted(
-            self._by_key.values(), key=lambda a: (a.split_on, a.split_code, _PRECEDENCE.index(a.kind))
-        )
+        return sorted(self._by_key.values(), key=lambda a: (a.split_on, a.split_code, _PRECEDENCE.index(a.kind)))
 
-    def allocation(
-        self, split_code: str, split_on: date, lineage: Sequence[Origin] = ()
-    ) -> SplitAllocation | None:
+    def allocation(self, split_code: str, split_on: date, lineage: Sequence[Origin] = ()) -> SplitAllocation | None:
         """The allocation to use for a value reaching this split, having passed through ``lineage``
         (the earlier codes of the value, with the dates they ended)."""
         for kind in _PRECEDENCE:
@@ -158,8 +154,7 @@ class SplitWeights:
                 continue
             total = sum(known)
             described = ", ".join(
-                f"{s} {history.name_of(s, split.changed_on) or ''}".rstrip()
-                + f" {count:,.0f}".replace(",", " ")
+                f"{s} {history.name_of(s, split.changed_on) or ''}".rstrip() + f" {count:,.0f}".replace(",", " ")
                 for s, count in zip(split.successors, known, strict=True)
             )
             allocations.append(
@@ -254,10 +249,7 @@ def _known_allocations(history: ChangeHistory, known: Iterable[KnownCorresponden
         merged_into_split: set[str] = set()
         for item in items:
             ended = date(item.from_until_year + 1, 1, 1)
-            if (
-                history.successors(item.from_code, ended) != [split_code]
-                or item.to_code not in split.successors
-            ):
+            if history.successors(item.from_code, ended) != [split_code] or item.to_code not in split.successors:
                 raise ValueError(
                     f"known correspondence {item.from_code} → {item.to_code} contradicts the KLASS changes "
                     f"({item.from_code} on {ended.isoformat()}: {history.successors(item.from_code, ended)}; "

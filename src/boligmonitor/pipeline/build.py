@@ -105,7 +105,9 @@ def _region_rows(geography: Geography) -> list[RegionRow]:
 
 def _attribute_rows(inputs: BuildInputs, geography: Geography) -> list[RegionAttributeRow]:
     rows = [
-        RegionAttributeRow(region_code=a.region, attribute=a.attribute, year=a.year, value=a.value, source=a.source or "")
+        RegionAttributeRow(
+            region_code=a.region, attribute=a.attribute, year=a.year, value=a.value, source=a.source or ""
+        )
         for a in inputs.attributes
     ]
     rows.extend(

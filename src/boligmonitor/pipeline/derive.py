@@ -19,7 +19,7 @@ from boligmonitor.catalog.models import CodeRange, Selection
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.core.status import Status
-from boligmonitor.sources.cube import Cube, Dimension
+from boligmonitor.sources.cube import Cube, Dimension, FlagRuns
 
 # Status symbols ordered by restrictiveness; index = severity code used in the numpy arrays below.
 _BY_SEVERITY: list[Status] = [
@@ -98,19 +98,27 @@ class PreparedCube:
                 values[index] = np.nan
         harmonisation = np.zeros(len(cube.values), dtype=np.int8)
         flag_bits = np.zeros(len(cube.values), dtype=np.int32)
-        for index, names in cube.flags.items():
-            for name in names:
-                if name in _HARMONISATION_NAMES:
-                    rank = self._HARMONISATION_ORDER.index(_HARMONISATION_NAMES[name])
-                    harmonisation[index] = max(int(harmonisation[index]), rank)
-                elif name in _FLAG_NAMES:
-                    flag_bits[index] |= self._FLAG_BITS[_FLAG_NAMES[name]]
-                else:
-                    raise RecipeError(f"{dataset}: unknown per-cell flag {name!r}")
+        for start, length, names in FlagRuns.from_mapping(cube.flags).runs:
+            rank, bits = self._encode(names)
+            block = slice(start, start + length)
+            np.maximum(harmonisation[block], rank, out=harmonisation[block])
+            flag_bits[block] |= bits
         self.values = values.reshape(shape)
         self.severity = severity.reshape(shape)
         self.harmonisation = harmonisation.reshape(shape)
         self.flag_bits = flag_bits.reshape(shape)
+
+    def _encode(self, names: Sequence[str]) -> tuple[int, int]:
+        """Flag names as (harmonisation rank, flag bit mask)."""
+        rank, bits = 0, 0
+        for name in names:
+            if name in _HARMONISATION_NAMES:
+                rank = max(rank, self._HARMONISATION_ORDER.index(_HARMONISATION_NAMES[name]))
+            elif name in _FLAG_NAMES:
+                bits |= self._FLAG_BITS[_FLAG_NAMES[name]]
+            else:
+                raise RecipeError(f"{self.dataset}: unknown per-cell flag {name!r}")
+        return rank, bits
 
     def flags_from_bits(self, bits: int) -> frozenset[Flag]:
         found = self._flags_of_bits.get(bits)
@@ -165,18 +173,21 @@ def derive(prepared: PreparedCube, selection: Selection) -> Derived:
     regions = [normalise_region_code(code) for code in geo.codes]
     years = [_year_of(code, dataset) for code in time.codes]
     order = PreparedCube._HARMONISATION_ORDER
+    # Plain Python lists: indexing numpy arrays element by element is slow.
+    sums_list, worst_list = sums.tolist(), worst.tolist()
+    harmonisation_list, bits_list = harmonisation.tolist(), flag_bits.tolist()
     cells: dict[tuple[str, int], Aggregate] = {}
     for g, region in enumerate(regions):
         for t, year in enumerate(years):
-            total = float(sums[g, t])
-            status = _BY_SEVERITY[int(worst[g, t])]
-            has_number = not np.isnan(total) and status.has_value
+            total = sums_list[g][t]
+            status = _BY_SEVERITY[worst_list[g][t]]
+            has_number = total == total and status.has_value  # NaN != NaN
             if not has_number and status.has_value:
                 status = Status.MISSING  # a null value without a symbol is missing, never 0
             cells[(region, year)] = Aggregate(
                 value=total if has_number else None,
                 status=status,
-                harmonisation=order[int(harmonisation[g, t])],
-                flags=prepared.flags_from_bits(int(flag_bits[g, t])),
+                harmonisation=order[harmonisation_list[g][t]],
+                flags=prepared.flags_from_bits(bits_list[g][t]),
             )
     return Derived(dataset=dataset, cells=cells)

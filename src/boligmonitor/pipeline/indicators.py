@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from boligmonitor.catalog.models import Catalog, Indicator, Selection
-from boligmonitor.core.errors import InputError, InputProblem
+from boligmonitor.core.errors import InputError, InputProblem, UnknownCodesError
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.progress import NoProgress, Progress
@@ -122,6 +122,12 @@ class IndicatorBuilder:
             self._derived[key] = derive(self.inputs.cubes[selection.dataset], selection)
         return self._derived[key]
 
+    def _file_of(self, dataset: str) -> str:
+        try:
+            return str(self.inputs.directory / self.inputs.file_of(dataset).path)
+        except KeyError:
+            return f"<{dataset}>"
+
     def _vintage(self, dataset: str) -> str:
         return self.inputs.file_of(dataset).code_vintage
 
@@ -129,6 +135,7 @@ class IndicatorBuilder:
         published = series == "published"
         harmoniser = self.geography.harmoniser
         records: list[CountRecord] = []
+        unknown: list[str] = []
         for (region, year), agg in derived.cells.items():
             code, harmonisation = region, agg.harmonisation
             is_municipality = region_level(region) is RegionLevel.MUNICIPALITY
@@ -136,6 +143,9 @@ class IndicatorBuilder:
                 if agg.value is None:
                     continue  # a cube is a full grid: empty cells outside a code's lifetime carry nothing
                 recoding = recode_outside_validity(self.geography.history, region, year)
+                if recoding.unknown:
+                    unknown.append(f"{region} ({year})")
+                    continue
                 if recoding.code is None:
                     parts.dropped.append(f"{region} {year}: {recoding.reason}")
                     continue
@@ -154,6 +164,8 @@ class IndicatorBuilder:
                     value=agg.value if published else None,
                 )
             )
+        if unknown:
+            raise UnknownCodesError("municipality", unknown, file=self._file_of(derived.dataset))
         # An empty grid cell yields to a value recoded onto the same code and year; two values still clash.
         valued = {(r.region_code, r.year) for r in records if r.status.has_value}
         records = [r for r in records if r.status.has_value or (r.region_code, r.year) not in valued]
@@ -242,30 +254,40 @@ class IndicatorBuilder:
         for indicator_id, entries in rows_by_indicator.items():
             entry = entries[0][0]
             parts[indicator_id] = (
-                tidy_parts([row for _, row in entries], entry.dataset, self, entry.code_vintage),
+                tidy_parts(
+                    catalog.indicator(indicator_id),
+                    [row for _, row in entries],
+                    entry.dataset,
+                    self,
+                    entry.code_vintage,
+                ),
                 _source_info(entry),
             )
         return parts
 
 
-def tidy_parts(rows: Iterable[TidyRow], dataset: str, builder: IndicatorBuilder, vintage: str) -> _Parts:
-    """Numerator, denominator and published value of tidy rows, harmonised when codes are as published."""
+def tidy_parts(
+    indicator: Indicator, rows: Iterable[TidyRow], dataset: str, builder: IndicatorBuilder, vintage: str
+) -> _Parts:
+    """Numerator, denominator and published value of tidy rows, harmonised when codes are as published.
+
+    For a count indicator the value is the count itself, so it is treated as the numerator (it can then be
+    summed over merged municipalities); for shares and averages it stays the publisher's value.
+    """
+    is_count = indicator.multiplier is None and indicator.unit == "count"
     numerator: dict[tuple[str, int], Aggregate] = {}
     denominator: dict[tuple[str, int], Aggregate] = {}
     published: dict[tuple[str, int], Aggregate] = {}
     for row in rows:
         key = (row.region, row.year)
-        for target, number in (
-            (numerator, row.numerator),
-            (denominator, row.denominator),
-            (published, row.value),
-        ):
+        count = row.numerator if row.numerator is not None or not is_count else row.value
+        for target, number in ((numerator, count), (denominator, row.denominator), (published, row.value)):
             if number is not None or not row.status.has_value:
                 target[key] = Aggregate(number, row.status, Harmonisation.ORIGINAL, row.flags)
     parts = _Parts(
         Derived(dataset, numerator) if numerator else None,
         Derived(dataset, denominator) if denominator else None,
-        Derived(dataset, published) if published else None,
+        Derived(dataset, published) if published and not is_count else None,
     )
     if vintage == AS_PUBLISHED:
         for name in ("numerator", "denominator", "published"):

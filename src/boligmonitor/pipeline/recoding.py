@@ -21,6 +21,7 @@ _SAME_AREA = (ChangeKind.RENUMBER, ChangeKind.RENAME)
 class Recoding:
     code: str | None  # the code valid in the year with the same area, or None
     reason: str  # why (shown to users as a note, or as the reason a value was left out)
+    unknown: bool = False  # KLASS never had this code in the years its change history covers
 
 
 def recode_outside_validity(history: ChangeHistory, code: str, year: int) -> Recoding:
@@ -31,7 +32,7 @@ def recode_outside_validity(history: ChangeHistory, code: str, year: int) -> Rec
         first = min((c.changed_on for c in history.changes), default=None)
         if first is not None and on < first:
             return Recoding(None, f"code {code} is not in the KLASS change history, which starts {first}")
-        return Recoding(None, f"code {code} is not a known municipality code")
+        return Recoding(None, f"code {code} is not a known municipality code", unknown=True)
     ended = [end for _, end in intervals if end is not None and end <= on]
     started = [start for start, _ in intervals if start is not None and start > on]
     if ended:

@@ -6,7 +6,8 @@ over ``dimensions`` (last dimension fastest), exactly as JSON-stat orders them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,56 @@ from boligmonitor.core.status import Status
 REGION_DIMENSION_NAMES = ("Region", "KOKkommuneregion0000", "KOKbydelsregion0000", "KOKfylkesregion0000")
 TIME_DIMENSION_NAMES = ("Tid", "Time", "Year", "År")
 METRIC_DIMENSION_NAMES = ("ContentsCode",)
+
+
+class FlagRuns(Mapping[int, tuple[str, ...]]):
+    """Per-cell flags stored as runs of consecutive cells that share the same flags.
+
+    Flags usually apply to whole blocks of a cube (every age of one municipality and year), so a run
+    ``(start, length, names)`` replaces thousands of per-cell entries. Behaves as a read-only mapping from
+    flat index to flag names.
+    """
+
+    def __init__(self, runs: Iterable[tuple[int, int, tuple[str, ...]]]) -> None:
+        ordered = sorted((start, length, tuple(names)) for start, length, names in runs if length > 0 and names)
+        previous_end = 0
+        for start, length, _ in ordered:
+            if start < previous_end:
+                raise ValueError(f"flag runs overlap at cell {start}")
+            previous_end = start + length
+        self.runs: tuple[tuple[int, int, tuple[str, ...]], ...] = tuple(ordered)
+        self._starts = [start for start, _, _ in self.runs]
+
+    @classmethod
+    def from_mapping(cls, flags: Mapping[int, Sequence[str]]) -> FlagRuns:
+        if isinstance(flags, FlagRuns):
+            return flags
+        runs: list[tuple[int, int, tuple[str, ...]]] = []
+        for index in sorted(flags):
+            names = tuple(flags[index])
+            if not names:
+                continue
+            if runs and runs[-1][0] + runs[-1][1] == index and runs[-1][2] == names:
+                start, length, _ = runs[-1]
+                runs[-1] = (start, length + 1, names)
+            else:
+                runs.append((index, 1, names))
+        return cls(runs)
+
+    def __getitem__(self, index: int) -> tuple[str, ...]:
+        position = bisect.bisect_right(self._starts, index) - 1
+        if position >= 0:
+            start, length, names = self.runs[position]
+            if index < start + length:
+                return names
+        raise KeyError(index)
+
+    def __iter__(self) -> Iterator[int]:
+        for start, length, _ in self.runs:
+            yield from range(start, start + length)
+
+    def __len__(self) -> int:
+        return sum(length for _, length, _ in self.runs)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,7 @@ class RegionGeometry:
     geometry_json: str  # the feature's geometry object as compact JSON text
 
 
-def read_geojson_regions(
-    path: Path, code_property: str = "code", name_property: str = "name"
-) -> list[RegionGeometry]:
+def read_geojson_regions(path: Path, code_property: str = "code", name_property: str = "name") -> list[RegionGeometry]:
     """One RegionGeometry per feature; InputError lists every problem, each with its ``features[i]`` field."""
     file = str(path)
     try:
@@ -91,9 +89,7 @@ def _region_geometry(
         return None
     properties = feature.get("properties")
     if not isinstance(properties, dict) or properties.get(code_property) in (None, ""):
-        problems.add(
-            f"the feature has no {code_property!r} property", field=f"{where}.properties.{code_property}"
-        )
+        problems.add(f"the feature has no {code_property!r} property", field=f"{where}.properties.{code_property}")
         return None
     ok = True
     try:

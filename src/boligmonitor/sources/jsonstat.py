@@ -32,7 +32,7 @@ from typing import Any, Final, TypeAlias
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import Status
-from boligmonitor.sources.cube import Cube, Dimension, Unit
+from boligmonitor.sources.cube import Cube, Dimension, FlagRuns, Unit
 
 JsonStatSource: TypeAlias = Path | str | bytes | Mapping[str, Any]
 FieldPath: TypeAlias = tuple[str | int, ...]
@@ -189,16 +189,12 @@ def _read_roles(document: Mapping[str, Any], ids: Sequence[str]) -> dict[str, st
             raise _MalformedError.at(("role", role), f"a role lists dimension ids, not {_json_type(named)}")
         for k, dimension_id in enumerate(named):
             if dimension_id not in ids:
-                raise _MalformedError.at(
-                    ("role", role, k), f"role names an unknown dimension {dimension_id!r}"
-                )
+                raise _MalformedError.at(("role", role, k), f"role names an unknown dimension {dimension_id!r}")
             roles.setdefault(dimension_id, role)
     return roles
 
 
-def _read_dimension(
-    dimensions_member: Mapping[str, Any], dimension_id: str, size: int, role: str | None
-) -> Dimension:
+def _read_dimension(dimensions_member: Mapping[str, Any], dimension_id: str, size: int, role: str | None) -> Dimension:
     where: FieldPath = ("dimension", dimension_id)
     member = _member(dimensions_member, dimension_id, Mapping, where[:1])
     category = _member(member, "category", Mapping, where)
@@ -250,14 +246,10 @@ def _read_category_codes(category: Mapping[str, Any], where: FieldPath) -> tuple
                 )
             slots[position] = code
         return tuple(code for code in slots if code is not None)
-    raise _MalformedError.at(
-        (*where, "index"), f"category.index is an array or object, not {_json_type(index)}"
-    )
+    raise _MalformedError.at((*where, "index"), f"category.index is an array or object, not {_json_type(index)}")
 
 
-def _read_category_labels(
-    category: Mapping[str, Any], codes: tuple[str, ...], where: FieldPath
-) -> tuple[str, ...]:
+def _read_category_labels(category: Mapping[str, Any], codes: tuple[str, ...], where: FieldPath) -> tuple[str, ...]:
     labels = _optional(category, "label", Mapping, where)
     if labels is None:
         return codes
@@ -282,9 +274,7 @@ def _read_units(category: Mapping[str, Any], codes: tuple[str, ...], where: Fiel
             raise _MalformedError.at(here, f"a unit is an object, not {_json_type(unit)}")
         decimals = unit.get("decimals")
         if decimals is not None and (type(decimals) is not int or decimals < 0):
-            raise _MalformedError.at(
-                (*here, "decimals"), f"decimals is a non-negative integer, not {decimals!r}"
-            )
+            raise _MalformedError.at((*here, "decimals"), f"decimals is a non-negative integer, not {decimals!r}")
         units[code] = Unit(base=_optional(unit, "base", str, here) or "", decimals=decimals)
     return units
 
@@ -294,9 +284,7 @@ def _read_values(document: Mapping[str, Any], n_cells: int, *, copy_values: bool
     raw = document.get("value")
     if isinstance(raw, list):
         if len(raw) != n_cells:
-            raise _MalformedError.at(
-                ("value",), f"'value' has {len(raw)} entries but the sizes give {n_cells} cells"
-            )
+            raise _MalformedError.at(("value",), f"'value' has {len(raw)} entries but the sizes give {n_cells} cells")
         # One C-level pass over the types; the per-cell loop runs only when something is wrong.
         if not set(map(type, raw)) <= _NUMBER_TYPES:
             _raise_for_bad_values(enumerate(raw), lambda i: ("value", i))
@@ -344,9 +332,7 @@ def _read_status(document: Mapping[str, Any], n_cells: int) -> dict[int, Status]
             symbol = parse(raw[0], ("status", 0))
             return {} if symbol is Status.OK else dict.fromkeys(range(n_cells), symbol)
         if len(raw) != n_cells:
-            raise _MalformedError.at(
-                ("status",), f"'status' has {len(raw)} entries but the sizes give {n_cells} cells"
-            )
+            raise _MalformedError.at(("status",), f"'status' has {len(raw)} entries but the sizes give {n_cells} cells")
         status: dict[int, Status] = {}
         for flat, entry in enumerate(raw):
             if entry:
@@ -435,27 +421,43 @@ def _read_mandatory_notes(extension: Mapping[str, Any], n_notes: int) -> tuple[i
     return tuple(sorted(positions))
 
 
-def _read_flags(extension: Mapping[str, Any], n_cells: int) -> dict[int, tuple[str, ...]]:
+def _read_flags(extension: Mapping[str, Any], n_cells: int) -> FlagRuns:
+    """Per-cell flags: ``flagRuns`` ([start, length, names] runs, as we write them) or ``flags`` (an object
+    keyed by flat index, the plain form)."""
     where: FieldPath = ("extension", "boligmonitor")
     own = _optional(extension, "boligmonitor", Mapping, where[:1]) or {}
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
+    raw_runs = _optional(own, "flagRuns", list, where)
+    for position, run in enumerate(raw_runs or ()):
+        here = (*where, "flagRuns", position)
+        if not (isinstance(run, list) and len(run) == 3 and all(type(x) is int for x in run[:2])):
+            raise _MalformedError.at(here, f"a flag run is [start, length, [flag names]], not {run!r}")
+        start, length, names = run
+        if start < 0 or length < 1 or start + length > n_cells:
+            raise _MalformedError.at(here, f"run {start}+{length} is outside the {n_cells} cells")
+        runs.append((start, length, _flag_names(names, here)))
     raw = _optional(own, "flags", Mapping, where)
-    if raw is None:
-        return {}
-    flags: dict[int, tuple[str, ...]] = {}
-    for key, names in raw.items():
+    for key, names in (raw or {}).items():
         here = (*where, "flags", key)
         flat = _flat_index(key, n_cells, here)
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise _MalformedError.at(here, f"flags are a list of flag names, not {names!r}")
-        unknown = [n for n in names if n not in _FLAG_NAMES]
-        if unknown:
-            raise _MalformedError.at(
-                here,
-                f"unknown flags {', '.join(map(repr, unknown))} (known: {', '.join(sorted(_FLAG_NAMES))})",
-            )
-        if names:
-            flags[flat] = tuple(names)
-    return flags
+        checked = _flag_names(names, here)
+        if checked:
+            runs.append((flat, 1, checked))
+    try:
+        return FlagRuns(runs)
+    except ValueError as error:
+        raise _MalformedError.at((*where, "flagRuns"), str(error)) from error
+
+
+def _flag_names(names: Any, here: FieldPath) -> tuple[str, ...]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise _MalformedError.at(here, f"flags are a list of flag names, not {names!r}")
+    unknown = [n for n in names if n not in _FLAG_NAMES]
+    if unknown:
+        raise _MalformedError.at(
+            here, f"unknown flags {', '.join(map(repr, unknown))} (known: {', '.join(sorted(_FLAG_NAMES))})"
+        )
+    return tuple(names)
 
 
 def _extension_without_own_fields(extension: Mapping[str, Any]) -> dict[str, Any]:
@@ -466,7 +468,7 @@ def _extension_without_own_fields(extension: Mapping[str, Any]) -> dict[str, Any
     kept = {k: v for k, v in extension.items() if k not in ("noteMandatory", "boligmonitor")}
     own = extension.get("boligmonitor")
     if isinstance(own, Mapping):
-        rest = {k: v for k, v in own.items() if k != "flags"}
+        rest = {k: v for k, v in own.items() if k not in ("flags", "flagRuns")}
         if rest:
             kept["boligmonitor"] = rest
     return copy.deepcopy(kept)
@@ -683,14 +685,15 @@ def write_jsonstat(cube: Cube) -> dict[str, Any]:
     if cube.mandatory_notes:
         positions = sorted({_in_range(p, len(cube.notes), "mandatory note") for p in cube.mandatory_notes})
         extension["noteMandatory"] = {str(p): True for p in positions}
-    flags = {
-        str(_in_range(flat, n_cells, "flags")): list(names)
-        for flat, names in sorted(cube.flags.items())
-        if names
-    }
-    if flags:
+    runs = FlagRuns.from_mapping(cube.flags).runs
+    if runs:
+        for start, length, _ in runs:
+            _in_range(start + length - 1, n_cells, "flags")
         own = extension.get("boligmonitor")
-        extension["boligmonitor"] = {**(own if isinstance(own, dict) else {}), "flags": flags}
+        extension["boligmonitor"] = {
+            **(own if isinstance(own, dict) else {}),
+            "flagRuns": [[start, length, list(names)] for start, length, names in runs],
+        }
     if extension:
         document["extension"] = extension
     return document

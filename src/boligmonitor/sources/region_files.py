@@ -77,9 +77,7 @@ def _centrality(text: str) -> str:
 
 def _economic_region(text: str) -> str:
     if not re.fullmatch(r"\d{4,5}", text):
-        raise ValueError(
-            f"{text!r} is not an economic region code: expected 4 or 5 digits as SSB writes them"
-        )
+        raise ValueError(f"{text!r} is not an economic region code: expected 4 or 5 digits as SSB writes them")
     return text
 
 
@@ -168,9 +166,7 @@ def _check_sums(weights: list[SplitWeight], problems: ProblemCollector) -> None:
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def _csv_rows(
-    path: Path, columns: tuple[str, ...], problems: ProblemCollector
-) -> list[tuple[int, dict[str, str]]]:
+def _csv_rows(path: Path, columns: tuple[str, ...], problems: ProblemCollector) -> list[tuple[int, dict[str, str]]]:
     table = read_csv_table(path, problems)
     if table is None:
         problems.raise_if_any()

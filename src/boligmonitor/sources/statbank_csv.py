@@ -75,9 +75,7 @@ _NUMBER: Final = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _CODE_AND_LABEL: Final = re.compile(r"(?P<code>[0-9A-Z][0-9A-Z+_.\-]*) (?P<label>\S.*)")
 _TITLE_TABLE_ID: Final = re.compile(r"\s*(\d{5})\s*:")
 _TITLE_TIME_NAME: Final = re.compile(r"\b(?:og|and)\s+(\w+)\s*$")
-_UTF8_MULTIBYTE: Final = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+_UTF8_MULTIBYTE: Final = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL_CHARACTER: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _SYMBOL_STATUS: Final = {
@@ -314,9 +312,7 @@ class _StatbankReader:
                 names[first_value],
             )
         if _CONTENT_DIMENSION_ID in names[:first_value] and heading[0][0] is not None:
-            self.problem(
-                f"a {_CONTENT_DIMENSION_ID!r} column and value headers naming one too", header.line, names[-1]
-            )
+            self.problem(f"a {_CONTENT_DIMENSION_ID!r} column and value headers naming one too", header.line, names[-1])
         contents = list(dict.fromkeys(c for c, _ in heading))
         times = list(dict.fromkeys(t for _, t in heading))
         if len(set(heading)) != len(heading) or len(heading) != len(contents) * len(times):
@@ -328,9 +324,7 @@ class _StatbankReader:
             )
         return _Layout("wide", names[:first_value], heading)
 
-    def _cube(
-        self, title: str, header: _Record, layout: _Layout, rows: list[_Record], notes: tuple[str, ...]
-    ) -> Cube:
+    def _cube(self, title: str, header: _Record, layout: _Layout, rows: list[_Record], notes: tuple[str, ...]) -> Cube:
         names = [f.strip() for f in header.fields]
         n_stub = len(layout.stub)
         n_columns = len(names)
@@ -347,9 +341,7 @@ class _StatbankReader:
                     record.line,
                 )
                 continue
-            key = tuple(
-                categories[k].setdefault(fields[k].strip(), len(categories[k])) for k in range(n_stub)
-            )
+            key = tuple(categories[k].setdefault(fields[k].strip(), len(categories[k])) for k in range(n_stub))
             if key in first_line:
                 combination = ", ".join(f"{n}={fields[k].strip()}" for k, n in enumerate(layout.stub))
                 self.problem(
@@ -363,9 +355,7 @@ class _StatbankReader:
             for column in range(n_stub, n_columns):
                 cell = _parse_value(fields[column])
                 if cell is None:
-                    self.problem(
-                        f"not a number or SSB status symbol: {fields[column]!r}", record.line, names[column]
-                    )
+                    self.problem(f"not a number or SSB status symbol: {fields[column]!r}", record.line, names[column])
                     cell = (None, Status.OK)
                 cells.append(cell)
             parsed.append((key, cells))
@@ -384,15 +374,11 @@ class _StatbankReader:
         for key in product(*(range(len(c)) for c in categories)):
             if key not in seen:
                 missing.append(
-                    ", ".join(
-                        f"{n}={texts[k][i]}" for k, (n, i) in enumerate(zip(layout.stub, key, strict=True))
-                    )
+                    ", ".join(f"{n}={texts[k][i]}" for k, (n, i) in enumerate(zip(layout.stub, key, strict=True)))
                 )
                 if len(missing) == 5:
                     break
-        self.problem(
-            f"{expected - len(seen)} combinations of categories are missing, e.g. " + "; ".join(missing)
-        )
+        self.problem(f"{expected - len(seen)} combinations of categories are missing, e.g. " + "; ".join(missing))
 
     def _assemble(
         self,

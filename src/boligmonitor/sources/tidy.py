@@ -183,9 +183,7 @@ def _choose_sheet(workbook: Any, file: str) -> Any:
     return sheet
 
 
-def _cells_from_sheet(
-    sheet_rows: Iterable[tuple[object, ...]], problems: ProblemCollector
-) -> _CellTable | None:
+def _cells_from_sheet(sheet_rows: Iterable[tuple[object, ...]], problems: ProblemCollector) -> _CellTable | None:
     rows_iter = iter(sheet_rows)
     header_cells = next(rows_iter, None)
     header = [text_from_cell(c) for c in header_cells or ()]
@@ -235,8 +233,7 @@ def _rows_from_table(table: _CellTable, problems: ProblemCollector) -> list[Tidy
         first = first_line_of.setdefault(row.key(), line)
         if first != line:
             problems.add(
-                f"duplicate observation {row.indicator!r}, region {row.region}, {row.year}: "
-                f"lines {first} and {line}",
+                f"duplicate observation {row.indicator!r}, region {row.region}, {row.year}: lines {first} and {line}",
                 line=line,
                 field="indicator, region, year",
             )

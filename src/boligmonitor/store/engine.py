@@ -71,9 +71,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database in (None, "", ":memory:") or url.query.get("mode") == "memory":
-        raise ValueError(
-            "in-memory SQLite is not supported: use a file, e.g. sqlite:///var/boligmonitor.sqlite"
-        )
+        raise ValueError("in-memory SQLite is not supported: use a file, e.g. sqlite:///var/boligmonitor.sqlite")
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite)

@@ -145,9 +145,7 @@ class Reader:
         ``region_codes`` restricts to several regions (an empty collection matches nothing).
         """
         table = schema.observation
-        query = select(*_OBSERVATION_COLUMNS).order_by(
-            table.c.indicator_id, table.c.region_code, table.c.year
-        )
+        query = select(*_OBSERVATION_COLUMNS).order_by(table.c.indicator_id, table.c.region_code, table.c.year)
         if indicator_id is not None:
             query = query.where(table.c.indicator_id == indicator_id)
         if region_code is not None:
@@ -164,9 +162,7 @@ class Reader:
     def years(self, indicator_id: str) -> list[int]:
         """The years stored for an indicator (with a value or with only a status), ascending."""
         table = schema.observation
-        query = (
-            select(table.c.year).distinct().where(table.c.indicator_id == indicator_id).order_by(table.c.year)
-        )
+        query = select(table.c.year).distinct().where(table.c.indicator_id == indicator_id).order_by(table.c.year)
         with self._reading() as connection:
             return [int(year) for year in connection.execute(query).scalars()]
 

@@ -92,9 +92,7 @@ class Store(Reader):
         Writers queue behind each other (one at a time per database); readers are never blocked.
         """
         if kind not in DATA_VERSION_KINDS:
-            raise ValueError(
-                f"unknown data version kind {kind!r}; expected one of {sorted(DATA_VERSION_KINDS)}"
-            )
+            raise ValueError(f"unknown data version kind {kind!r}; expected one of {sorted(DATA_VERSION_KINDS)}")
         with write_transaction(self._engine) as connection:
             table = schema.data_version
             created_at = datetime.now(UTC)
@@ -279,10 +277,7 @@ class Writer:
     def put_geometries(self, rows: Iterable[GeometryRow]) -> int:
         return self._upsert_records(
             schema.geometry,
-            (
-                {"region_code": row.region_code, "vintage": row.vintage, "geojson": row.geojson}
-                for row in rows
-            ),
+            ({"region_code": row.region_code, "vintage": row.vintage, "geojson": row.geojson} for row in rows),
         )
 
     def _open(self) -> Connection:
@@ -367,9 +362,7 @@ def _upsert_statement(dialect_name: str, table: Table) -> Insert:
     else:
         raise ValueError(f"unsupported database dialect {dialect_name!r}")
     key_columns = [column.name for column in table.primary_key.columns]
-    updates = {
-        column.name: statement.excluded[column.name] for column in table.columns if not column.primary_key
-    }
+    updates = {column.name: statement.excluded[column.name] for column in table.columns if not column.primary_key}
     return statement.on_conflict_do_update(index_elements=key_columns, set_=updates)
 
 
@@ -390,9 +383,7 @@ def _observation_row(observation: Observation, data_version: int) -> Row:
         status = _STATUS_TEXT[observation.status]
         harmonisation = _HARMONISATION_TEXT[observation.harmonisation]
     except KeyError as error:
-        raise ValueError(
-            f"observation {observation.key()}: unknown status or harmonisation {error}"
-        ) from None
+        raise ValueError(f"observation {observation.key()}: unknown status or harmonisation {error}") from None
     value, numerator, denominator = observation.value, observation.numerator, observation.denominator
     if (
         (value is not None and not isfinite(value))

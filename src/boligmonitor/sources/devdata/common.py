@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,6 @@ from boligmonitor.sources.cube import Cube, Dimension
 from boligmonitor.sources.jsonstat import write_jsonstat
 from boligmonitor.sources.manifest import FileFormat, InputFile
 from boligmonitor.sources.text_files import ProblemCollector, check_header, read_text, sniff_delimiter
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -205,9 +203,6 @@ class CubeBuilder:
             self.flags[flat] = tuple(sorted(set(flags)))
         return flat
 
-    def is_set(self, codes: Sequence[str]) -> bool:
-        return bool(self._filled[self.flat(codes)])
-
     def add_flags(self, flat: int, flags: Sequence[str]) -> None:
         self.flags[flat] = tuple(sorted(set(self.flags.get(flat, ())) | set(flags)))
 
@@ -283,7 +278,7 @@ class Described:
     notes: Sequence[str] = ()
     table: str | None = None
     code_vintage: str = "as-published"
-    fetched_at: str | None = None  # ISO date or date-time
+    fetched_at: str | None = None  # ISO 8601 date-time with a time zone
     source_url: str | None = None
     licence: str | None = None
 
@@ -304,11 +299,3 @@ class Described:
                 "notes": list(self.notes),
             }
         )
-
-
-def count_statuses(cube: Cube) -> Mapping[str, int]:
-    """How many cells carry each status symbol (for notes and tests)."""
-    counts: dict[str, int] = {}
-    for symbol in cube.status.values():
-        counts[symbol.value] = counts.get(symbol.value, 0) + 1
-    return counts

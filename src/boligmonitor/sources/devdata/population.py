@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import Status
-from boligmonitor.sources.cube import Cube, Unit
+from boligmonitor.sources.cube import Cube, FlagRuns, Unit
 from boligmonitor.sources.devdata.common import Described, Workspace, dimension, write_cube, year_dimension
 from boligmonitor.sources.devdata.names import RegionNames
 from boligmonitor.sources.manifest import InputFile
@@ -379,9 +379,12 @@ def check_consistency(population: Population) -> Consistency:
 
 
 def population_cube(population: Population, names: RegionNames, cube_notes: Sequence[str]) -> Cube:
+    """The cube, dimensions Region, Tid, Alder, ContentsCode: all ages of one region and year are one block,
+    so that the flags of that block are one run of cells."""
     regions = population.regions
     dimensions = (
         dimension("Region", "region", [(code, names.label(code)) for code in regions], role="geo"),
+        year_dimension(YEARS),
         dimension(
             "Alder",
             "alder",
@@ -394,29 +397,30 @@ def population_cube(population: Population, names: RegionNames, cube_notes: Sequ
             role="metric",
             units={"Personer1": Unit(base="personer", decimals=0)},
         ),
-        year_dimension(YEARS),
     )
     n_ages, n_years = len(AGES), len(YEARS)
-    values: list[float | None] = list(population.counts.reshape(-1).tolist())
+    by_region_year = population.counts.transpose(0, 2, 1)  # (region, year, age)
+    values: list[float | None] = list(by_region_year.reshape(-1).tolist())
     status: dict[int, Status] = {}
     for r, t in sorted(population.not_applicable):
-        for a in range(n_ages):
-            flat = (r * n_ages + a) * n_years + t
-            values[flat] = None
-            status[flat] = Status.NOT_APPLICABLE
+        block = (r * n_years + t) * n_ages
+        values[block : block + n_ages] = [None] * n_ages
+        status.update(dict.fromkeys(range(block, block + n_ages), Status.NOT_APPLICABLE))
     if any(v == MISSING for v in values):
         raise ValueError("population cells without a value remain")
-    flags: dict[int, tuple[str, ...]] = {}
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
     for (r, t), names_of_flags in sorted(population.flags.items()):
-        ordered = tuple(sorted(names_of_flags))
-        for a in range(n_ages):
-            flags[(r * n_ages + a) * n_years + t] = ordered
+        start, names_here = (r * n_years + t) * n_ages, tuple(sorted(names_of_flags))
+        if runs and runs[-1][0] + runs[-1][1] == start and runs[-1][2] == names_here:
+            runs[-1] = (runs[-1][0], runs[-1][1] + n_ages, names_here)  # the same flags in the next year
+        else:
+            runs.append((start, n_ages, names_here))
     return Cube(
         dimensions=dimensions,
         values=values,
         status=status,
-        flags=flags,
-        label="Befolkning 1. januar etter region, alder og år (kommuneinndeling 2024)",
+        flags=FlagRuns(runs),
+        label="Befolkning 1. januar etter region, år og alder (kommuneinndeling 2024)",
         source="Statistisk sentralbyrå (tabell 07459), harmonisert til 2024-inndeling av FHI (csdata)",
         notes=tuple(cube_notes),
         mandatory_notes=tuple(range(len(cube_notes))),

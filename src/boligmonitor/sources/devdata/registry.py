@@ -35,8 +35,6 @@ KOSTRA_DESCRIPTION_COLUMNS = (
 SPLIT_WEIGHT_COLUMNS = ("old_code", "new_code", "valid_until_year", "weight", "source")
 SPLIT_WEIGHT_SOURCE = "FHI csdata nor_locations_redistricting_b2024 (fixed shares)"
 
-# Splits recorded in KLASS 131 changes (one old code, several new codes) for which csdata gives weights.
-REAL_SPLITS = ("1507", "1613", "1850", "5012")
 # csdata also spreads these pre-2020 predecessors of 1507 Ålesund 50/50 over 1508 and 1580; each lies wholly
 # within one successor (former 1534 Haram = 1580 Haram), so those weights are left out.
 LEFT_OUT_PREDECESSORS = ("1504", "1523", "1529", "1534", "1546")
@@ -289,12 +287,13 @@ def _split_weights(workspace: Workspace) -> InputFile:
     # (old, new) -> {weight text} and the last calendar year the weight applies to
     weights: dict[tuple[str, str], set[str]] = defaultdict(set)
     last_year: dict[tuple[str, str], int] = {}
+    split_codes = _split_codes(workspace)
     for line, row in csv_rows(source, columns):
         if row["granularity_geo"] != "municip":
             continue
         old = row["location_code_original"].removeprefix("municip_nor")
         new = row["location_code_current"].removeprefix("municip_nor")
-        if old not in REAL_SPLITS:
+        if old not in split_codes:
             continue
         if not (re.fullmatch(r"\d{4}", old) and re.fullmatch(r"\d{4}", new)):
             raise InputError.single(str(source), "unexpected municipality code", line=line)
@@ -305,8 +304,9 @@ def _split_weights(workspace: Workspace) -> InputFile:
         if len(texts) != 1:
             raise InputError.single(str(source), f"the weight {old} -> {new} changes between years: {sorted(texts)}")
         rows.append([old, new, str(last_year[(old, new)]), texts.pop(), SPLIT_WEIGHT_SOURCE])
-    if {row[0] for row in rows} != set(REAL_SPLITS):
-        raise InputError.single(str(source), f"expected csdata weights for {', '.join(REAL_SPLITS)}")
+    missing = sorted(split_codes - {row[0] for row in rows})
+    if missing:
+        raise InputError.single(str(source), f"csdata gives no weights for the split codes {', '.join(missing)}")
     path = "registry/split_weights_csdata_b2024.csv"
     _write_csv(workspace.target(path), SPLIT_WEIGHT_COLUMNS, rows)
     return Described(
@@ -318,20 +318,44 @@ def _split_weights(workspace: Workspace) -> InputFile:
             "niphr/csdata, R/sysdata.rda, object nor_locations_redistricting_b2024, commit "
             "55a0dbccdf0738946ce9cdf30fa54ec164212b36; shared/data/" + REDISTRICTING_SOURCE + " (converted "
             "with pyreadr). Kept: the municipality rows whose original code is a split in KLASS 131 changes "
-            f"({', '.join(REAL_SPLITS)}); one row per (original, successor) with the weight as written "
+            f"and codes renumbered one-to-one into such a split ({', '.join(sorted(split_codes))}); one row per "
+            "(original, successor) with the weight as written "
             "(constant over the years) and valid_until_year = the last calendar year csdata applies it to."
         ),
         notes=[
             "Crude fixed shares, not population based: 1507 Ålesund -> 1508/1580 0.5/0.5; 1850 Tysfjord -> "
-            "1806/1875 0.5/0.5; 1613 and 5012 Snillfjord -> 5055/5056/5059 0.35/0.35/0.30. Values allocated "
-            "with them are estimates.",
+            "1806/1875 0.5/0.5; 1613 and 5012 Snillfjord -> 5055/5056/5059 0.35/0.35/0.30; 0720 Stokke -> "
+            "3907 Sandefjord 1.0 (today's code of 0710 Sandefjord): csdata puts all of Stokke in Sandefjord "
+            "although part of it went to 0704 Tønsberg in 2017, so Tønsberg gets nothing of Stokke's values. "
+            "Values allocated with these weights are estimates.",
             "Left out: csdata also spreads the pre-2020 predecessors of 1507 ("
             + ", ".join(LEFT_OUT_PREDECESSORS)
             + ") 50/50 over 1508 and 1580 although each lies wholly within one successor (the former 1534 "
-            "Haram "
-            "is today's 1580 Haram).",
+            "Haram is today's 1580 Haram).",
         ],
     ).entry(path, "split-weights")
+
+
+def _split_codes(workspace: Workspace) -> set[str]:
+    """Codes split between several new codes in KLASS 131 changes, and codes renumbered one-to-one into such a
+    code before its split (1613 Snillfjord -> 5012); codes merged into a split code are not included."""
+    changes = [
+        (row["changeOccurred"], row["oldCode"], row["newCode"])
+        for _, row in csv_rows(workspace.source(CHANGES_SOURCE), ("oldCode", "newCode", "changeOccurred"))
+    ]
+    successors: dict[tuple[str, str], set[str]] = defaultdict(set)
+    predecessors: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for day, old, new in changes:
+        if old != new:
+            successors[(day, old)].add(new)
+            predecessors[(day, new)].add(old)
+    splits = {old for (_, old), new in successors.items() if len(new) > 1}
+    renumbered = {
+        old
+        for (day, old), new in successors.items()
+        if len(new) == 1 and next(iter(new)) in splits and predecessors[(day, next(iter(new)))] == {old}
+    }
+    return splits | renumbered
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:

@@ -25,9 +25,7 @@ def render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if not isinstance(connection, Connection):
-        raise RuntimeError(
-            "run migrations through boligmonitor.store.migrate(engine), which passes a connection"
-        )
+        raise RuntimeError("run migrations through boligmonitor.store.migrate(engine), which passes a connection")
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -116,9 +116,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("data_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["dataset_id"], ["dataset.id"], name="fk_observation_dataset_id_dataset"),
-        sa.ForeignKeyConstraint(
-            ["data_version"], ["data_version.id"], name="fk_observation_data_version_data_version"
-        ),
+        sa.ForeignKeyConstraint(["data_version"], ["data_version.id"], name="fk_observation_data_version_data_version"),
         sa.PrimaryKeyConstraint("indicator_id", "region_code", "year", name="pk_observation"),
     )
     op.create_index("ix_observation_region_code_year", "observation", ["region_code", "year"])

@@ -1,0 +1,115 @@
+"""The `boligmonitor` command line, run in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boligmonitor.cli.app import app
+from boligmonitor.core.status import Status
+from boligmonitor.sources.cube import Cube, Dimension
+from boligmonitor.sources.jsonstat import write_jsonstat
+
+runner = CliRunner()
+
+
+def test_catalog_json_is_the_versioned_export() -> None:
+    result = runner.invoke(app, ["catalog", "--json"])
+    assert result.exit_code == 0, result.output
+    exported = json.loads(result.stdout)
+    assert exported["schema_version"] == 1
+    assert exported["catalog_version"]
+    assert len(exported["indicators"]) >= 60
+
+
+def test_catalog_lists_themes_in_every_language() -> None:
+    for lang, theme in (("nb", "Eldre og bolig"), ("nn", "Eldre og bustad"), ("en", "Older people and housing")):
+        result = runner.invoke(app, ["catalog", "--lang", lang])
+        assert result.exit_code == 0, result.output
+        assert theme in result.stdout
+    result = runner.invoke(app, ["catalog", "--lang", "de"])
+    assert result.exit_code == 2
+
+
+def test_status_json_on_the_built_database(built_database: Path) -> None:
+    result = runner.invoke(app, ["status", "--json", "--database", f"sqlite:///{built_database}"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["municipalities"] == 357
+    assert report["population"]["municipalities_with_every_year"] == 357
+    assert (report["population"]["first_year"], report["population"]["last_year"]) == (2005, 2026)
+    assert all(item["state"] for item in report["indicators"])
+
+
+def test_status_on_an_empty_database_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--database", f"sqlite:///{tmp_path / 'empty.sqlite'}"])
+    assert result.exit_code == 0, result.output
+    assert "empty" in result.stdout
+
+
+def test_convert_keeps_dimension_ids_with_spaces_and_non_ascii_letters(tmp_path: Path) -> None:
+    """Synthetic cube with awkward dimension ids; values and status symbols must survive."""
+    cube = Cube(
+        dimensions=(
+            Dimension("Kjønn og år", "kjønn og år", ("kvinner 2024", "menn 2024"), ("Kvinner", "Menn")),
+            Dimension("Bydel/område", "bydel", ("030101", "030102"), ("Gamle Oslo", "Grünerløkka"), role="geo"),
+        ),
+        values=[1.5, None, 3, 4],
+        status={1: Status.CONFIDENTIAL},
+    )
+    source = tmp_path / "synthetic_awkward_ids.json"
+    source.write_text(json.dumps(write_jsonstat(cube), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["convert", str(source), "--to", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["Kjønn og år", "Bydel/område", "value", "status"]
+    assert rows[1] == {"Kjønn og år": "kvinner 2024", "Bydel/område": "030102", "value": "", "status": ":"}
+    assert rows[0]["value"] == "1.5" and rows[2]["value"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "rows", "missing"),
+    [
+        ("ssb_pxwebapi_v0_07221_jsonstat2_response.json", 288, 24),
+        ("ssb_pxwebapi_v0_09895_jsonstat2_leiemarked.json", 280, 0),
+        ("ssb_pxwebapi_v2_12134_jsonstat2.json", 3, 0),
+    ],
+)
+def test_convert_real_responses_to_stdout(api_fixtures: Path, fixture: str, rows: int, missing: int) -> None:
+    result = runner.invoke(app, ["convert", str(api_fixtures / fixture)])
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(table) == rows
+    assert sum(1 for row in table if row["status"] == "..") == missing
+
+
+def test_convert_bad_file_fails_with_exit_code_2_and_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "synthetic_truncated.json"
+    source.write_text('{"version": "2.0", "class": "dataset", "id": ["a"], "size": [1', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["convert", str(source), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "synthetic_truncated.json" in result.output
+    assert not out.exists()
+
+
+def test_build_rejects_a_directory_without_manifest(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--from", str(tmp_path), "--database", f"sqlite:///{tmp_path / 'db.sqlite'}"])
+    assert result.exit_code == 2
+    assert "manifest.json" in result.output
+
+
+def test_build_if_changed_skips_an_unchanged_input(build_input: Path, built_database: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(built_database.read_bytes())
+    result = runner.invoke(
+        app, ["build", "--from", str(build_input), "--if-changed", "--database", f"sqlite:///{copy}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
