@@ -455,8 +455,8 @@ def test_flags_are_written_as_runs_of_consecutive_cells_and_read_back_per_cell()
     """Synthetic cube: flags covering whole blocks are stored as a few runs, not one entry per cell."""
     ages = Dimension("Alder", "alder", tuple(f"{a:03d}" for a in range(100)), tuple(str(a) for a in range(100)))
     years = Dimension("Tid", "år", ("2019", "2020"), ("2019", "2020"), role="time")
-    flagged = {i: ("summed", "harmonised_by_publisher") for i in range(0, 150)}
-    flagged.update({i: ("estimated",) for i in range(150, 200)})
+    flagged: dict[int, tuple[str, ...]] = dict.fromkeys(range(150), ("summed", "harmonised_by_publisher"))
+    flagged.update(dict.fromkeys(range(150, 200), ("estimated",)))
     cube = Cube(dimensions=(years, ages), values=[float(i) for i in range(200)], flags=flagged)
     document = write_jsonstat(cube)
     assert document["extension"]["boligmonitor"]["flagRuns"] == [
