@@ -15,10 +15,11 @@ class Harmonisation(StrEnum):
     ESTIMATED = "estimated"  # includes a share of a split municipality, allocated with explicit weights
 
     def combine(self, other: Harmonisation) -> Harmonisation:
-        return self if _ORDER.index(self) >= _ORDER.index(other) else other
+        """The less exact of two: a sum including an estimated part is estimated."""
+        return self if _RANK[self] >= _RANK[other] else other
 
 
-_ORDER = [Harmonisation.ORIGINAL, Harmonisation.RECODED, Harmonisation.SUMMED, Harmonisation.ESTIMATED]
+_RANK = {h: rank for rank, h in enumerate(Harmonisation)}  # members are declared from exact to estimated
 
 
 class Flag(StrEnum):

@@ -23,7 +23,7 @@ class Status(StrEnum):
     @property
     def has_value(self) -> bool:
         """Whether a number accompanies this status (nil is a real zero; preliminary is a real number)."""
-        return self in (Status.OK, Status.NIL, Status.PRELIMINARY)
+        return self in _WITH_VALUE
 
     @classmethod
     def parse(cls, symbol: str | None) -> Status:
@@ -42,6 +42,8 @@ class Status(StrEnum):
             return self if self is other else Status.OK
         return self if _SEVERITY[self] > _SEVERITY[other] else other
 
+
+_WITH_VALUE = frozenset({Status.OK, Status.NIL, Status.PRELIMINARY})
 
 # Order of restrictiveness when values are combined (methods.md §10.3 rule 1).
 _SEVERITY: dict[Status, int] = {

@@ -45,6 +45,16 @@ class _Parts:
     published: Derived | None
     notes: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
     dropped: list[str] = field(default_factory=list)
+    # Values left out because of their code, grouped by reason: reason -> ["code year", ...]
+    left_out: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def summary(self) -> list[str]:
+        texts = list(self.dropped)
+        for reason, listed in sorted(self.left_out.items()):
+            where = list(dict.fromkeys(listed))  # a value can be harmonised as numerator and denominator
+            examples = ", ".join(where[:5]) + (" …" if len(where) > 5 else "")
+            texts.append(f"{len(where)} values left out, {reason} ({examples})")
+        return texts
 
 
 class IndicatorBuilder:
@@ -147,7 +157,7 @@ class IndicatorBuilder:
                     unknown.append(f"{region} ({year})")
                     continue
                 if recoding.code is None:
-                    parts.dropped.append(f"{region} {year}: {recoding.reason}")
+                    parts.left_out[recoding.category or recoding.reason].append(f"{region} {year}")
                     continue
                 code, harmonisation = recoding.code, harmonisation.combine(Harmonisation.RECODED)
                 parts.notes[(recoding.code, year)].append(recoding.reason)
@@ -200,7 +210,7 @@ class IndicatorBuilder:
         )
         observations = [_with_notes(o, parts.notes.get((o.region_code, o.year))) for o in observations]
         results.observations.extend(observations)
-        results.states.append(self.state_of(indicator, observations, parts.dropped))
+        results.states.append(self.state_of(indicator, observations, parts.summary()))
 
     def state_of(
         self, indicator: Indicator, observations: Sequence[Observation], dropped: Sequence[str] = ()

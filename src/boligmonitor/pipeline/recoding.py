@@ -22,6 +22,7 @@ class Recoding:
     code: str | None  # the code valid in the year with the same area, or None
     reason: str  # why (shown to users as a note, or as the reason a value was left out)
     unknown: bool = False  # KLASS never had this code in the years its change history covers
+    category: str = ""  # the reason without the code, to group many values left out for one reason
 
 
 def recode_outside_validity(history: ChangeHistory, code: str, year: int) -> Recoding:
@@ -31,7 +32,10 @@ def recode_outside_validity(history: ChangeHistory, code: str, year: int) -> Rec
     if not intervals:
         first = min((c.changed_on for c in history.changes), default=None)
         if first is not None and on < first:
-            return Recoding(None, f"code {code} is not in the KLASS change history, which starts {first}")
+            category = f"codes not in the KLASS change history, which starts {first}"
+            return Recoding(
+                None, f"code {code} is not in the KLASS change history, which starts {first}", category=category
+            )
         return Recoding(None, f"code {code} is not a known municipality code", unknown=True)
     ended = [end for _, end in intervals if end is not None and end <= on]
     started = [start for start, _ in intervals if start is not None and start > on]
@@ -42,7 +46,11 @@ def recode_outside_validity(history: ChangeHistory, code: str, year: int) -> Rec
     else:
         found = None
     if found is None:
-        return Recoding(None, f"code {code} was not in use in {year} and its area changed (not only its number)")
+        return Recoding(
+            None,
+            f"code {code} was not in use in {year} and its area changed (not only its number)",
+            category="codes not in use that year whose area changed (not only their number)",
+        )
     direction = "after it ended" if ended else "before it started"
     return Recoding(found, f"published under {code} {direction}; same area as {found} (renumbered)")
 
