@@ -25,20 +25,6 @@ from boligmonitor.sources.manifest import MANIFEST_NAME, BuildManifest, InputFil
 from boligmonitor.sources.region_files import read_region_attributes, read_split_weights
 
 
-@pytest.fixture(scope="session")
-def build_input(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The adapter's output, written once per test session (shared with the other test_devdata modules)."""
-    out = tmp_path_factory.getbasetemp() / "devdata" / "input"
-    if not (out / MANIFEST_NAME).is_file():
-        prepare_build_input(shared_data, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def manifest(build_input: Path) -> BuildManifest:
-    return read_manifest(build_input)
-
-
 def entry(manifest: BuildManifest, dataset: str) -> InputFile:
     return next(f for f in manifest.files if f.dataset == dataset)
 

@@ -16,24 +16,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from boligmonitor.sources.devdata import prepare_build_input
-from boligmonitor.sources.manifest import MANIFEST_NAME, BuildManifest, read_manifest
+from boligmonitor.sources.manifest import BuildManifest
 
 AGES = [f"{a:03d}" for a in range(105)] + ["105"]
-
-
-@pytest.fixture(scope="session")
-def build_input(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The adapter's output, written once per test session (shared with the other test_devdata modules)."""
-    out = tmp_path_factory.getbasetemp() / "devdata" / "input"
-    if not (out / MANIFEST_NAME).is_file():
-        prepare_build_input(shared_data, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def manifest(build_input: Path) -> BuildManifest:
-    return read_manifest(build_input)
 
 
 @dataclass(frozen=True, eq=False)

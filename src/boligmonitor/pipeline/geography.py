@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from boligmonitor.catalog.models import Selection
@@ -40,38 +41,46 @@ def build_geography(inputs: BuildInputs) -> Geography:
         districts=_districts(inputs),
         file=_file_name(inputs, MUNICIPALITY_CLASSIFICATION),
     )
-    history = ChangeHistory.from_rows(
-        [change.as_mapping() for change in inputs.changes], current_codes=registry.municipality_codes
-    )
-    population = _population(inputs)
-    weights = SplitWeights.standard(
-        history,
-        population=population or None,
-        explicit_rows=[
+    return assemble_geography(
+        registry,
+        changes=[change.as_mapping() for change in inputs.changes],
+        population=_population(inputs),
+        attributes=[(a.region, a.attribute, a.year, a.value, a.source) for a in inputs.attributes],
+        split_weights=[
             {
                 "old_code": w.old_code,
                 "new_code": w.new_code,
                 "valid_until_year": str(w.valid_until_year),
                 "weight": repr(w.weight),
-                "source": w.source,
+                "source": w.source or "",
             }
             for w in inputs.split_weights
         ],
     )
+
+
+def assemble_geography(
+    registry: RegionRegistry,
+    *,
+    changes: Sequence[Mapping[str, str]],
+    population: dict[tuple[str, int], float],
+    attributes: Iterable[tuple[str, str, int, str, str | None]],
+    split_weights: Sequence[Mapping[str, str]] = (),
+) -> Geography:
+    """Change history, split weights and harmoniser around a register (from a build input or the database).
+
+    ``changes`` are KLASS `changes` items; ``attributes`` are (region, attribute, year, value, source).
+    """
+    history = ChangeHistory.from_rows(changes, current_codes=registry.municipality_codes)
+    weights = SplitWeights.standard(history, population=population or None, explicit_rows=split_weights)
     harmoniser = Harmoniser(history, registry.municipality_codes, DEFAULT_TARGET_DATE, weights)
-    attributes = RegionAttributes.from_rows(
+    region_attributes = RegionAttributes.from_rows(
         [
-            {
-                "region": a.region,
-                "attribute": a.attribute,
-                "year": str(a.year),
-                "value": a.value,
-                "source": a.source,
-            }
-            for a in inputs.attributes
+            {"region": region, "attribute": attribute, "year": str(year), "value": value, "source": source or ""}
+            for region, attribute, year, value, source in attributes
         ]
     )
-    return Geography(registry, history, harmoniser, attributes, population)
+    return Geography(registry, history, harmoniser, region_attributes, population)
 
 
 def all_regions(registry: RegionRegistry) -> list[Region]:

@@ -19,16 +19,11 @@ from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.geo import (
-    DEFAULT_TARGET_DATE,
-    ChangeHistory,
-    Harmoniser,
     Region,
-    RegionAttributes,
     RegionRegistry,
-    SplitWeights,
 )
 from boligmonitor.pipeline.derive import PreparedCube
-from boligmonitor.pipeline.geography import Geography
+from boligmonitor.pipeline.geography import Geography, assemble_geography
 from boligmonitor.pipeline.indicators import IndicatorBuilder
 from boligmonitor.pipeline.inputs import BuildInputs, file_sha256
 from boligmonitor.pipeline.recoding import recode_outside_validity
@@ -177,9 +172,9 @@ def geography_from_store(store: Store) -> Geography:
         Region(row.code, row.name, RegionLevel(row.level), row.parent_code, names=dict(row.names))
         for row in store.regions()
     ]
-    registry = RegionRegistry(regions)
-    history = ChangeHistory.from_rows(
-        [
+    return assemble_geography(
+        RegionRegistry(regions),
+        changes=[
             {
                 "oldCode": c.old_code,
                 "oldName": c.old_name,
@@ -189,29 +184,17 @@ def geography_from_store(store: Store) -> Geography:
             }
             for c in store.region_changes()
         ],
-        current_codes=registry.municipality_codes,
-    )
-    population = {
-        (o.region_code, o.year): o.value
-        for o in store.observations(indicator_id=POPULATION_INDICATOR)
-        if o.value is not None
-    }
-    weights = SplitWeights.standard(history, population=population or None)
-    harmoniser = Harmoniser(history, registry.municipality_codes, DEFAULT_TARGET_DATE, weights)
-    attributes = RegionAttributes.from_rows(
-        [
-            {
-                "region": a.region_code,
-                "attribute": a.attribute,
-                "year": str(a.year),
-                "value": a.value,
-                "source": a.source,
-            }
+        population={
+            (o.region_code, o.year): o.value
+            for o in store.observations(indicator_id=POPULATION_INDICATOR)
+            if o.value is not None
+        },
+        attributes=[
+            (a.region_code, a.attribute, a.year, a.value, a.source)
             for a in store.region_attributes()
-            if a.attribute != "size_group"
-        ]
+            if a.attribute != "size_group"  # derived at build time, not an input attribute
+        ],
     )
-    return Geography(registry, history, harmoniser, attributes, population)
 
 
 def _states_after(
