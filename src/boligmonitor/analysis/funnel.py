@@ -1,0 +1,173 @@
+"""Funnel plots: control limits around a target, outliers and overdispersion (methods.md §5).
+
+Choices (see docs/methods/intervals-and-comparisons.md §4 for the derivations):
+
+- **Proportions**: limits p₀ ± z·√(p₀(1 − p₀)/n), clipped to [0, 1]. This is the score-test acceptance region,
+  algebraically identical to PHEindicatormethods' ``sigma_adjustment()`` (R/Funnels.R), and it is exactly the
+  set of shares whose Wilson interval contains p₀: a point lies outside the funnel if and only if the
+  benchmark-in-CI rule calls it higher/lower at the same level.
+- **Rates and counts**: Poisson quantiles of the expected count E = n·r₀, interpolated between integers
+  (Spiegelhalter 2005, *Stat Med* 24:1185, appendix) for a smooth funnel, divided by n.
+- **Overdispersion**: φ̂ = Σzᵢ²/k over z-scores winsorised at the 10th/90th percentiles (Spiegelhalter 2005,
+  *Qual Saf Health Care* 14:347). When φ̂ > 1 the caller may pass it as ``dispersion``: the distance of each
+  limit from the target is multiplied by √φ̂ (the multiplicative model). φ̂ ≤ 1 never narrows the limits.
+
+``target`` and the limits are in the indicator's unit: a share with ``multiplier=100`` takes and returns
+per cent; with the default ``multiplier=1`` a fraction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
+from boligmonitor.analysis.intervals import check_level, z_value
+
+FunnelKind = Literal["proportion", "rate"]
+Side = Literal["high", "low"]
+
+WINSOR_FRACTION = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelLimit:
+    """The control limits at one denominator and one level, in the indicator's unit."""
+
+    denominator: float
+    level: float
+    low: float
+    high: float
+
+
+def funnel_limits(
+    target: float,
+    denominators: Sequence[float],
+    levels: Sequence[float] = (0.95, 0.998),
+    kind: FunnelKind = "proportion",
+    multiplier: float = 1.0,
+    dispersion: float = 1.0,
+) -> list[FunnelLimit]:
+    """Control limits for each denominator (in the given order) and each level (in the given order).
+
+    Raises ValueError for a denominator that is not positive, a target outside [0, multiplier] for
+    proportions or below 0 for rates, or a level outside (0, 1).
+    """
+    base = _base_rate(target, multiplier, kind)
+    return [_limit(base, n, level, kind, multiplier, dispersion) for n in denominators for level in levels]
+
+
+def funnel_outliers(
+    points: Sequence[tuple[str, float | None, float | None]],
+    target: float,
+    level: float = 0.998,
+    kind: FunnelKind = "proportion",
+    multiplier: float = 1.0,
+    dispersion: float = 1.0,
+) -> list[tuple[str, Side, float]]:
+    """Regions ``(region, x, n)`` strictly outside the funnel at ``level``: ``(region, "high"|"low", level)``.
+
+    Points with a missing x or n, or n ≤ 0, cannot be placed on the plot and are never outliers. A point
+    exactly on a limit is inside.
+    """
+    base = _base_rate(target, multiplier, kind)
+    outliers: list[tuple[str, Side, float]] = []
+    for region, x, n in points:
+        if x is None or n is None or math.isnan(x) or math.isnan(n) or n <= 0:
+            continue
+        limit = _limit(base, n, level, kind, multiplier, dispersion)
+        value = x / n * multiplier
+        if value > limit.high:
+            outliers.append((region, "high", level))
+        elif value < limit.low:
+            outliers.append((region, "low", level))
+    return outliers
+
+
+def overdispersion(
+    points: Sequence[tuple[str, float | None, float | None]],
+    target: float,
+    kind: FunnelKind = "proportion",
+    multiplier: float = 1.0,
+) -> float:
+    """Overdispersion φ̂ = Σzᵢ²/k with z-scores winsorised at 10 % in each tail (methods.md §5).
+
+    zᵢ = (p̂ᵢ − p₀)/√(p₀(1 − p₀)/nᵢ) for proportions, (xᵢ − Eᵢ)/√Eᵢ with Eᵢ = nᵢr₀ for rates. Points with a
+    missing x or n, or n ≤ 0, are left out. Raises ValueError when no point is usable or the target leaves
+    no variance (p₀ of 0 or 1, r₀ of 0).
+    """
+    base = _base_rate(target, multiplier, kind)
+    if (kind == "proportion" and base in (0.0, 1.0)) or base == 0.0:
+        raise ValueError(f"target {target} has no sampling variance: overdispersion is undefined")
+    scores: list[float] = []
+    for _region, x, n in points:
+        if x is None or n is None or math.isnan(x) or math.isnan(n) or n <= 0:
+            continue
+        if kind == "proportion":
+            scores.append((x / n - base) / math.sqrt(base * (1.0 - base) / n))
+        else:
+            expected = n * base
+            scores.append((x - expected) / math.sqrt(expected))
+    if not scores:
+        raise ValueError("no usable points to estimate overdispersion")
+    winsorised = winsorise(scores, WINSOR_FRACTION)
+    return sum(z * z for z in winsorised) / len(winsorised)
+
+
+def winsorise(values: Sequence[float], fraction: float) -> list[float]:
+    """Replace the ⌊fraction·k⌋ smallest and largest values by the nearest value kept (order preserved)."""
+    if not 0.0 <= fraction < 0.5:
+        raise ValueError(f"winsorising fraction must lie in [0, 0.5), got {fraction}")
+    k = len(values)
+    cut = math.floor(fraction * k)
+    if cut == 0:
+        return list(values)
+    ordered = sorted(values)
+    low, high = ordered[cut], ordered[k - 1 - cut]
+    return [min(max(v, low), high) for v in values]
+
+
+def _base_rate(target: float, multiplier: float, kind: FunnelKind) -> float:
+    if multiplier <= 0:
+        raise ValueError(f"multiplier must be positive, got {multiplier}")
+    if kind not in ("proportion", "rate"):
+        raise ValueError(f"kind must be 'proportion' or 'rate', got {kind!r}")
+    base = target / multiplier
+    if math.isnan(base) or base < 0 or (kind == "proportion" and base > 1):
+        raise ValueError(f"target {target} is outside the possible range for a {kind} with multiplier {multiplier}")
+    return base
+
+
+def _limit(base: float, n: float, level: float, kind: FunnelKind, multiplier: float, dispersion: float) -> FunnelLimit:
+    if math.isnan(n) or n <= 0:
+        raise ValueError(f"a funnel denominator must be positive, got {n}")
+    check_level(level)
+    inflation = math.sqrt(dispersion) if dispersion > 1 else 1.0
+    if kind == "proportion":
+        half_width = inflation * z_value(level) * math.sqrt(base * (1.0 - base) / n)
+        low, high = max(0.0, base - half_width), min(1.0, base + half_width)
+    else:
+        expected = n * base
+        low_count = _interpolated_poisson_quantile((1.0 - level) / 2.0, expected)
+        high_count = _interpolated_poisson_quantile((1.0 + level) / 2.0, expected)
+        # With a tiny expected count the interpolated upper quantile can fall below E itself; any event at
+        # all is then improbable, so the limit is held at the target (a count of 1 is still above it).
+        high_count = max(high_count, expected)
+        low_count = min(low_count, expected)
+        low = max(0.0, expected - inflation * (expected - low_count)) / n
+        high = (expected + inflation * (high_count - expected)) / n
+    return FunnelLimit(n, level, low * multiplier, high * multiplier)
+
+
+def _interpolated_poisson_quantile(probability: float, expected: float) -> float:
+    """The p-quantile y of Poisson(E), moved down by (F(y) − p)/(F(y) − F(y − 1)) for a continuous funnel."""
+    if expected == 0:
+        return 0.0
+    quantile = float(stats.poisson.ppf(probability, expected))
+    at = float(stats.poisson.cdf(quantile, expected))
+    below = float(stats.poisson.cdf(quantile - 1.0, expected))
+    step = (at - probability) / (at - below) if at > below else 0.0
+    return max(0.0, quantile - step)

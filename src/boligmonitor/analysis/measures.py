@@ -1,0 +1,126 @@
+"""An observation's value together with its confidence interval, with every caveat carried along.
+
+Which interval applies follows from the indicator's multiplier and unit (methods.md §1–§2):
+
+- a share (multiplier 100) with numerator and denominator: Wilson on x/n;
+- a rate (multiplier 1 000, 10 000, …) with numerator and denominator: exact/Byar on the count, divided by n;
+- a count (no multiplier, unit ``count``): exact/Byar on the count itself;
+- anything else (a published average, a price, an index, a share published without its counts): no
+  interval, and ``method`` says why;
+- a missing, confidential or suppressed observation: no value and no interval, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from boligmonitor.analysis.intervals import Interval, count_interval, proportion_interval, rate_interval
+from boligmonitor.core.flags import Flag, Harmonisation
+from boligmonitor.core.observation import Observation
+from boligmonitor.core.status import Status
+
+SHARE_MULTIPLIER = 100
+COUNT_UNIT = "count"
+
+NO_INTERVAL_MISSING = "none: value missing"
+NO_INTERVAL_PUBLISHED = "none: published value without numerator and denominator"
+NO_INTERVAL_ZERO_DENOMINATOR = "none: denominator is 0"
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A value ready to show or compare: the number, its interval, and the observation's caveats.
+
+    ``value``, ``ci_low`` and ``ci_high`` are in the indicator's unit (per cent, per 1 000, persons …).
+    ``ci_low``/``ci_high`` are ``None`` when no interval applies; ``method`` then starts with ``"none:"``.
+    """
+
+    indicator_id: str
+    region_code: str
+    year: int
+    count: float | None
+    denominator: float | None
+    value: float | None
+    unit: str
+    multiplier: int | None
+    ci_low: float | None
+    ci_high: float | None
+    level: float
+    method: str
+    status: Status
+    harmonisation: Harmonisation = Harmonisation.ORIGINAL
+    flags: frozenset[Flag] = field(default_factory=frozenset)
+
+    @property
+    def interval(self) -> Interval | None:
+        """The confidence interval as an :class:`Interval`, or ``None`` when there is none."""
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        return Interval(self.ci_low, self.ci_high, self.level, self.method)
+
+
+def measure(observation: Observation, multiplier: int | None, level: float = 0.95) -> Measure:
+    """The observation's value with the confidence interval its kind calls for (see the module docstring).
+
+    Raises ValueError when a share's numerator exceeds its denominator (bad data must not pass silently).
+    """
+    obs = observation
+    missing = (obs.value is None and obs.numerator is None) or not obs.status.has_value or Flag.SUPPRESSED in obs.flags
+    if missing:
+        interval: Interval | None = None
+        value: float | None = None
+        method = NO_INTERVAL_MISSING
+    else:
+        value, interval, method = _value_and_interval(obs, multiplier, level)
+    return Measure(
+        indicator_id=obs.indicator_id,
+        region_code=obs.region_code,
+        year=obs.year,
+        count=obs.numerator if not missing else None,
+        denominator=obs.denominator if not missing else None,
+        value=value,
+        unit=obs.unit,
+        multiplier=multiplier,
+        ci_low=None if interval is None else interval.low,
+        ci_high=None if interval is None else interval.high,
+        level=level,
+        method=method,
+        status=obs.status,
+        harmonisation=obs.harmonisation,
+        flags=obs.flags,
+    )
+
+
+def ratio_to_benchmark(value: float | None, benchmark_value: float | None) -> float | None:
+    """Forholdstall: 100 × value / benchmark (Norway = 100); ``None`` when either is missing or the benchmark is 0."""
+    if value is None or benchmark_value is None or benchmark_value == 0:
+        return None
+    return 100.0 * value / benchmark_value
+
+
+def _value_and_interval(
+    obs: Observation, multiplier: int | None, level: float
+) -> tuple[float | None, Interval | None, str]:
+    x, n = obs.numerator, obs.denominator
+    if multiplier is None:
+        if obs.unit == COUNT_UNIT:
+            count = x if x is not None else obs.value
+            interval = count_interval(count, level)
+            return count, interval, interval.method if interval else NO_INTERVAL_MISSING
+        return obs.value, None, NO_INTERVAL_PUBLISHED
+    if x is None or n is None:
+        return obs.value, None, NO_INTERVAL_PUBLISHED
+    if n == 0:
+        return None, None, NO_INTERVAL_ZERO_DENOMINATOR
+    # Keep the stored value (it may be the publisher's own, rounded differently); fall back to x/n·m.
+    value = obs.value if obs.value is not None else x / n * multiplier
+    if multiplier == SHARE_MULTIPLIER:
+        if x > n:
+            raise ValueError(
+                f"{obs.indicator_id} {obs.region_code} {obs.year}: share numerator {x} exceeds denominator {n}"
+            )
+        interval = proportion_interval(x, n, multiplier, level)
+    else:
+        interval = rate_interval(x, n, multiplier, level)
+    assert interval is not None  # x and n are present and n > 0
+    return value, interval, interval.method

@@ -1,0 +1,150 @@
+"""Funnel limits, outliers and overdispersion (methods.md §5); all points are synthetic."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
+from boligmonitor.analysis.compare import Comparison, compare_to_benchmark
+from boligmonitor.analysis.funnel import funnel_limits, funnel_outliers, overdispersion, winsorise
+from boligmonitor.analysis.intervals import wilson, z_value
+
+DENOMINATORS = (5.0, 50.0, 500.0, 5000.0, 50_000.0)
+
+
+def test_proportion_limits_are_symmetric_around_the_target_and_nest() -> None:
+    limits = funnel_limits(0.3, DENOMINATORS)
+    assert [(limit.denominator, limit.level) for limit in limits[:2]] == [(5.0, 0.95), (5.0, 0.998)]
+    for limit in limits:
+        half = z_value(limit.level) * math.sqrt(0.3 * 0.7 / limit.denominator)
+        assert limit.low == pytest.approx(max(0.0, 0.3 - half), abs=1e-12)
+        assert limit.high == pytest.approx(min(1.0, 0.3 + half), abs=1e-12)
+        assert limit.low <= 0.3 <= limit.high
+    for narrow, wide in zip(limits[::2], limits[1::2], strict=True):
+        assert wide.low <= narrow.low
+        assert narrow.high <= wide.high
+
+
+def test_proportion_limits_narrow_with_the_denominator_and_follow_the_multiplier() -> None:
+    fractions = funnel_limits(0.3, DENOMINATORS, levels=(0.95,))
+    widths = [limit.high - limit.low for limit in fractions]
+    assert widths == sorted(widths, reverse=True)
+    per_cent = funnel_limits(30.0, DENOMINATORS, levels=(0.95,), multiplier=100)
+    for fraction, percent in zip(fractions, per_cent, strict=True):
+        assert percent.high == pytest.approx(fraction.high * 100)
+
+
+@given(
+    st.integers(min_value=1, max_value=5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.floats(min_value=0.01, max_value=0.99),
+)
+def test_outside_the_funnel_exactly_when_the_wilson_interval_excludes_the_target(
+    share: tuple[int, int], target: float
+) -> None:
+    x, n = share
+    interval = wilson(x, n, 0.95)
+    comparison = compare_to_benchmark(interval, x / n, target, "neutral")
+    outliers = funnel_outliers([("synthetic", x, n)], target, level=0.95)
+    # Skip numerical ties where the point sits on the limit within rounding.
+    limit = funnel_limits(target, [n], levels=(0.95,))[0]
+    if min(abs(x / n - limit.low), abs(x / n - limit.high)) < 1e-9:
+        return
+    if comparison is Comparison.SIMILAR:
+        assert outliers == []
+    else:
+        expected = "high" if comparison is Comparison.HIGHER else "low"
+        assert outliers == [("synthetic", expected, 0.95)]
+
+
+def test_rate_limits_contain_the_target_and_lie_between_poisson_quantiles() -> None:
+    target = 5.0  # per 1 000
+    for limit in funnel_limits(target, DENOMINATORS, kind="rate", multiplier=1000):
+        expected = limit.denominator * target / 1000
+        assert limit.low <= target <= limit.high
+        for probability, bound in (((1 - limit.level) / 2, limit.low), ((1 + limit.level) / 2, limit.high)):
+            quantile = float(stats.poisson.ppf(probability, expected))
+            count = bound * limit.denominator / 1000
+            assert quantile - 1 - 1e-9 <= count <= quantile + 1e-9 or count == pytest.approx(expected)
+
+
+def test_rate_limits_interpolate_to_the_integer_quantile_when_the_tail_matches() -> None:
+    # Synthetic: choose E so that P(Y <= 10) is exactly 0.975; the interpolated upper quantile is then 10.
+    expected = float(stats.chi2.ppf(1 - 0.975, 22)) / 2  # Poisson CDF(10; E) = 0.975
+    limit = funnel_limits(expected, [1.0], levels=(0.95,), kind="rate")[0]
+    assert limit.high == pytest.approx(10.0, abs=1e-6)
+
+
+def test_dispersion_inflates_only_when_above_one() -> None:
+    plain = funnel_limits(0.3, [500.0], levels=(0.95,))[0]
+    inflated = funnel_limits(0.3, [500.0], levels=(0.95,), dispersion=4.0)[0]
+    deflated = funnel_limits(0.3, [500.0], levels=(0.95,), dispersion=0.25)[0]
+    assert inflated.high - 0.3 == pytest.approx(2 * (plain.high - 0.3))
+    assert deflated == plain
+    rate_plain = funnel_limits(5.0, [5000.0], levels=(0.95,), kind="rate", multiplier=1000)[0]
+    rate_inflated = funnel_limits(5.0, [5000.0], levels=(0.95,), kind="rate", multiplier=1000, dispersion=4.0)[0]
+    assert rate_inflated.high - 5.0 == pytest.approx(2 * (rate_plain.high - 5.0))
+
+
+def test_bad_inputs_are_refused() -> None:
+    with pytest.raises(ValueError, match="denominator"):
+        funnel_limits(0.3, [0.0])
+    with pytest.raises(ValueError, match="outside"):
+        funnel_limits(1.5, [10.0])
+    with pytest.raises(ValueError, match="outside"):
+        funnel_limits(-1.0, [10.0], kind="rate")
+    with pytest.raises(ValueError, match="confidence level"):
+        funnel_limits(0.3, [10.0], levels=(1.0,))
+
+
+def test_outliers_skip_missing_and_empty_points_and_keep_points_on_the_limit() -> None:
+    target = 0.3
+    on_limit = funnel_limits(target, [1.0], levels=(0.95,))[0].high  # n = 1: the value is x itself, exactly
+    points: list[tuple[str, float | None, float | None]] = [
+        ("high", 60.0, 100.0),
+        ("low", 5.0, 100.0),
+        ("inside", 31.0, 100.0),
+        ("suppressed", None, 100.0),
+        ("no denominator", 3.0, None),
+        ("empty", 0.0, 0.0),
+        ("on limit", on_limit, 1.0),
+    ]
+    assert funnel_outliers(points, target, level=0.95) == [("high", "high", 0.95), ("low", "low", 0.95)]
+
+
+def test_rate_outliers() -> None:
+    points: list[tuple[str, float | None, float | None]] = [("many", 60.0, 5000.0), ("few", 1.0, 5000.0)]
+    result = funnel_outliers(points, 5.0, level=0.998, kind="rate", multiplier=1000)
+    assert result == [("many", "high", 0.998), ("few", "low", 0.998)]
+
+
+def test_winsorise_replaces_ten_percent_in_each_tail() -> None:
+    values = [float(v) for v in range(20)]  # k = 20: two values in each tail are pulled in
+    assert winsorise(values, 0.1) == [2.0, 2.0, *values[2:18], 17.0, 17.0]
+    assert winsorise([3.0, 1.0], 0.1) == [3.0, 1.0]
+
+
+def test_overdispersion_by_hand() -> None:
+    target = 0.2
+    points: list[tuple[str, float | None, float | None]] = [
+        (f"synthetic{i}", x, 100.0) for i, x in enumerate([10, 14, 18, 20, 20, 21, 22, 26, 30, 40])
+    ] + [("suppressed", None, 100.0)]
+    scores = [
+        (x / 100 - target) / math.sqrt(target * (1 - target) / 100) for x in [10, 14, 18, 20, 20, 21, 22, 26, 30, 40]
+    ]
+    scores[0] = scores[1]  # winsorised: k = 10, one value in each tail
+    scores[-1] = scores[-2]
+    assert overdispersion(points, target) == pytest.approx(sum(z * z for z in scores) / 10, abs=1e-12)
+
+
+def test_overdispersion_of_rates_and_of_undefined_targets() -> None:
+    points: list[tuple[str, float | None, float | None]] = [("a", 10.0, 1000.0), ("b", 30.0, 1000.0)]
+    # E = 20 for both: z = ±√5, no winsorising with k = 2.
+    assert overdispersion(points, 20.0, kind="rate", multiplier=1000) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="variance"):
+        overdispersion(points, 0.0, kind="rate")
+    with pytest.raises(ValueError, match="usable"):
+        overdispersion([("a", None, 10.0)], 0.2)
