@@ -7,9 +7,14 @@ by construction. Unix sockets stay allowed so that a local PostgreSQL can be rea
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from boligmonitor.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +60,13 @@ def built_database(build_input: Path, tmp_path_factory: pytest.TempPathFactory) 
     build_database(build_input, Store(engine))
     engine.dispose()
     return path
+
+
+@pytest.fixture(scope="module")
+def built_store(built_database: Path) -> Iterator[Store]:
+    """Read-only use of the session's database."""
+    from boligmonitor.store import Store, create_engine_for
+
+    store = Store(create_engine_for(f"sqlite:///{built_database}"))
+    yield store
+    store.close()

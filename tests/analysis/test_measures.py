@@ -8,6 +8,7 @@ from boligmonitor.analysis.intervals import BYARS, EXACT, WILSON, byar, poisson_
 from boligmonitor.analysis.measures import (
     NO_INTERVAL_MISSING,
     NO_INTERVAL_PUBLISHED,
+    NO_INTERVAL_RATIO_ABOVE_WHOLE,
     NO_INTERVAL_ZERO_DENOMINATOR,
     measure,
     ratio_to_benchmark,
@@ -132,9 +133,13 @@ def test_value_is_computed_from_counts_when_not_stored() -> None:
     assert result.ci_low == pytest.approx(interval.low * 100)
 
 
-def test_share_numerator_above_denominator_is_refused() -> None:
-    with pytest.raises(ValueError, match="exceeds denominator"):
-        measure(synthetic_observation(110.0, 11, 10, "percent"), 100)
+def test_percentage_above_100_gets_no_binomial_interval() -> None:
+    """E.g. settled refugees as a percent of those requested can exceed 100: a ratio, not a share."""
+    result = measure(synthetic_observation(110.0, 11, 10, "percent"), 100)
+    assert result.value == 110.0
+    assert result.ci_low is None
+    assert result.ci_high is None
+    assert result.method == NO_INTERVAL_RATIO_ABOVE_WHOLE
 
 
 def test_level_998_is_wider() -> None:

@@ -113,3 +113,35 @@ def test_build_if_changed_skips_an_unchanged_input(build_input: Path, built_data
     )
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output
+
+
+def test_show_one_region_as_json(built_database: Path) -> None:
+    result = runner.invoke(
+        app, ["show", "BEF03", "0301", "--year", "2024", "--json", "--database", f"sqlite:///{built_database}"]
+    )
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    for key in ("value", "numerator", "denominator", "unit", "ci_low", "ci_high", "status", "flags", "comparison"):
+        assert key in row
+    assert row["denominator"] == 717_710
+
+
+def test_show_all_regions_with_funnel(built_database: Path) -> None:
+    result = runner.invoke(
+        app, ["show", "BEF03", "--all-regions", "--year", "2024", "--json", "--database", f"sqlite:///{built_database}"]
+    )
+    assert result.exit_code == 0, result.output
+    table = json.loads(result.stdout)
+    assert len(table["rows"]) == 357
+    assert "funnel_low_0.998" in table["rows"][0]
+    assert {"region": "0301", "side": "low"} in table["outside_funnel_998"]
+
+
+def test_show_unknown_indicator_or_region_exits_2(built_database: Path) -> None:
+    url = f"sqlite:///{built_database}"
+    result = runner.invoke(app, ["show", "NOPE1", "0301", "--database", url])
+    assert result.exit_code == 2
+    assert "NOPE1" in result.output
+    result = runner.invoke(app, ["show", "BEF03", "9998", "--database", url])
+    assert result.exit_code == 2
+    assert "9998" in result.output

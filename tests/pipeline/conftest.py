@@ -23,11 +23,3 @@ def store_copy(database_copy: Path) -> Iterator[Store]:
     store = Store(create_engine_for(f"sqlite:///{database_copy}"))
     yield store
     store.close()
-
-
-@pytest.fixture(scope="module")
-def built_store(built_database: Path) -> Iterator[Store]:
-    """Read-only use of the session's database."""
-    store = Store(create_engine_for(f"sqlite:///{built_database}"))
-    yield store
-    store.close()

@@ -7,6 +7,7 @@ never an interval around 0.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ class Interval:
         return self.low <= value <= self.high
 
 
+@functools.lru_cache(maxsize=64)
 def z_value(level: float) -> float:
-    """The two-sided standard normal quantile Φ⁻¹((1 + level)/2): 1.959964 for 0.95, 3.090232 for 0.998."""
+    """The two-sided standard normal quantile Φ⁻¹((1 + level)/2): 1.959964 for 0.95, 3.090232 for 0.998.
+
+    Cached: a whole table asks for the same two or three levels hundreds of thousands of times.
+    """
     check_level(level)
     return float(stats.norm.ppf((1.0 + level) / 2.0))
 

@@ -25,6 +25,7 @@ COUNT_UNIT = "count"
 NO_INTERVAL_MISSING = "none: value missing"
 NO_INTERVAL_PUBLISHED = "none: published value without numerator and denominator"
 NO_INTERVAL_ZERO_DENOMINATOR = "none: denominator is 0"
+NO_INTERVAL_RATIO_ABOVE_WHOLE = "none: numerator exceeds denominator, a ratio rather than a share of a group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class Measure:
 def measure(observation: Observation, multiplier: int | None, level: float = 0.95) -> Measure:
     """The observation's value with the confidence interval its kind calls for (see the module docstring).
 
-    Raises ValueError when a share's numerator exceeds its denominator (bad data must not pass silently).
+    A percentage whose numerator exceeds its denominator is a ratio, not a share: it gets no interval.
     """
     obs = observation
     missing = (obs.value is None and obs.numerator is None) or not obs.status.has_value or Flag.SUPPRESSED in obs.flags
@@ -116,9 +117,9 @@ def _value_and_interval(
     value = obs.value if obs.value is not None else x / n * multiplier
     if multiplier == SHARE_MULTIPLIER:
         if x > n:
-            raise ValueError(
-                f"{obs.indicator_id} {obs.region_code} {obs.year}: share numerator {x} exceeds denominator {n}"
-            )
+            # A percentage above 100 (e.g. refugees settled as a percent of those requested) is a ratio of two
+            # counts, not a share of a group: the binomial (Wilson) interval does not apply.
+            return value, None, NO_INTERVAL_RATIO_ABOVE_WHOLE
         interval = proportion_interval(x, n, multiplier, level)
     else:
         interval = rate_interval(x, n, multiplier, level)

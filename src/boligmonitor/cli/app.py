@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from boligmonitor.core.errors import InputError
+from boligmonitor.core.errors import InputError, UnknownCodesError
 
 app = typer.Typer(
     name="boligmonitor",
@@ -155,6 +155,72 @@ def convert(
     except InputError as error:
         _fail(error)
     console.print(f"{rows} rows")
+
+
+@app.command("show")
+def show(
+    indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. BEF03")],
+    region: Annotated[str | None, typer.Argument(help="Region code: 0 (Norway), county or municipality")] = None,
+    year: Annotated[int | None, typer.Option(help="Year (default: the latest with a value)")] = None,
+    benchmark: Annotated[
+        str, typer.Option(help="norway, county, kostra_group, size_group, peers (similar municipalities) or custom")
+    ] = "norway",
+    members: Annotated[
+        str | None, typer.Option(help="Comma-separated municipality codes for --benchmark custom")
+    ] = None,
+    all_regions: Annotated[bool, typer.Option("--all-regions", help="Every municipality, with funnel limits")] = False,
+    level: Annotated[float, typer.Option(help="Confidence level: 0.95 or 0.998")] = 0.95,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Value, numerator, denominator, interval, status, flags, benchmark comparison and recent trend."""
+    from boligmonitor.analysis.table import BenchmarkKind, IndicatorTables, outside_funnel
+    from boligmonitor.catalog import load_catalog
+    from boligmonitor.store import Store, create_engine_for, database_url
+
+    if level not in (0.95, 0.998):
+        _fail(ValueError("--level must be 0.95 or 0.998"))
+    try:
+        kind = BenchmarkKind(benchmark)
+    except ValueError:
+        _fail(ValueError(f"unknown benchmark {benchmark!r}; use {', '.join(k.value for k in BenchmarkKind)}"))
+    store = Store(create_engine_for(database_url(database)))
+    if store.current_version() is None:
+        _fail(ValueError("the database is empty: run `boligmonitor build --from DIR` first"))
+    tables = IndicatorTables(store, load_catalog(), level=level)
+    if kind is BenchmarkKind.CUSTOM:
+        if not members:
+            _fail(ValueError("--benchmark custom needs --members CODE,CODE,…"))
+        tables.custom_members = tuple(code.strip() for code in members.split(",") if code.strip())
+    try:
+        tables.indicator(indicator)
+        if all_regions:
+            chosen_year = year if year is not None else max(tables.years(indicator), default=None)
+            if chosen_year is None:
+                _fail(ValueError(f"{indicator} has no values in the database"))
+            rows = tables.all_regions(indicator, chosen_year, kind)
+            records = [row.as_dict() for row in rows]
+            result: dict[str, object] = {
+                "indicator": indicator,
+                "year": chosen_year,
+                "rows": records,
+                "outside_funnel_998": [{"region": code, "side": side} for code, side in outside_funnel(rows)],
+            }
+        else:
+            if region is None:
+                _fail(ValueError("give a REGION, or --all-regions"))
+            result = tables.row(indicator, region, year, kind).as_dict()
+    except KeyError as error:
+        _fail(ValueError(str(error).strip('"')))
+    except UnknownCodesError as error:
+        _fail(ValueError(f"unknown {error.kind} code: {', '.join(error.codes)}"))
+    if as_json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    from boligmonitor.cli.render import print_show
+
+    print_show(result)
 
 
 def _checked_lang(lang: str) -> str:

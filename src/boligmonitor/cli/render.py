@@ -67,3 +67,43 @@ def print_status(report: dict[str, Any]) -> None:
         )
     _out.print(table)
     _out.print(", ".join(f"{key}: {value}" for key, value in report["summary"].items()))
+
+
+def _number(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}".replace(",", " ")
+    return str(value)
+
+
+def print_show(result: dict[str, Any]) -> None:
+    """One indicator for one region, or every municipality (with funnel limits)."""
+    if "rows" in result:
+        table = Table(title=f"{result['indicator']} {result['year']}", title_justify="left")
+        for column in ("region", "name", "value", "numerator", "denominator", "interval", "status", "comparison"):
+            table.add_column(column)
+        for row in result["rows"]:
+            interval = f"{_number(row['ci_low'])}–{_number(row['ci_high'])}" if row["ci_low"] is not None else ""
+            table.add_row(
+                row["region"],
+                row["region_name"],
+                _number(row["value"]),
+                _number(row["numerator"]),
+                _number(row["denominator"]),
+                interval,
+                row["status"],
+                row["comparison"],
+            )
+        _out.print(table)
+        outside = ", ".join(f"{o['region']} ({o['side']})" for o in result["outside_funnel_998"])
+        _out.print(f"Outside the 99.8 % funnel limits: {outside or 'none'}")
+        return
+    table = Table(show_header=False, title=f"{result['indicator']} · {result['region']} {result['region_name']}")
+    table.add_column("field")
+    table.add_column("value")
+    for key, value in result.items():
+        if key in ("indicator", "region", "region_name"):
+            continue
+        table.add_row(key, _number(value) if not isinstance(value, list) else ", ".join(map(str, value)))
+    _out.print(table)

@@ -1,0 +1,352 @@
+"""Indicator tables from the database: value, interval, benchmark comparison, trend and funnel limits.
+
+This is what the monitor, the fact sheets, the API and `boligmonitor show` present. Each row is tidy (one
+indicator, region and year) and keeps numerator, denominator, unit, status and flags from the stored
+observation; the statistics come from the pure functions beside this module (intervals, compare, trends,
+funnel). Benchmarks are stored values for Norway and counties where the publisher gives them, otherwise pooled
+from the municipalities (sum of numerators over sum of denominators: pool, never average).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from boligmonitor.analysis.compare import Comparison, compare_to_benchmark
+from boligmonitor.analysis.funnel import FunnelKind, funnel_limits
+from boligmonitor.analysis.intervals import Interval
+from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
+from boligmonitor.analysis.peers import (
+    BenchmarkKind,
+    Characteristic,
+    benchmark_members,
+    pooled_value,
+    similar_municipalities,
+)
+from boligmonitor.analysis.trends import Trend, TrendKind, points_from_observations, recent_trend
+from boligmonitor.catalog.models import Catalog, Indicator
+from boligmonitor.core.errors import UnknownCodesError
+from boligmonitor.core.observation import Observation
+from boligmonitor.core.regions import NORWAY, RegionLevel
+from boligmonitor.core.status import Status
+from boligmonitor.geo import RegionAttributes
+from boligmonitor.store import Reader, RegionRow
+
+FUNNEL_LEVELS = (0.95, 0.998)
+POPULATION_INDICATOR = "BEF01"  # population 1 January: size groups and peer characteristics
+SHARE_80_PLUS_INDICATOR = "BEF03"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    kind: BenchmarkKind
+    region_code: str
+    label: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    source: str  # "stored" (the publisher's own value) or "pooled from N municipalities"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    region: RegionRow
+    measure: Measure
+    note: str | None
+    benchmark: Benchmark | None
+    comparison: Comparison
+    trend: Trend | None
+    funnel: dict[float, tuple[float, float]] | None  # level -> (low, high), in the indicator's unit
+
+    def as_dict(self) -> dict[str, Any]:
+        """A flat, JSON-ready record (the tidy form used by the CLI, downloads and the API)."""
+        m = self.measure
+        record: dict[str, Any] = {
+            "indicator": self.indicator.id,
+            "region": self.region.code,
+            "region_name": self.region.name,
+            "year": m.year,
+            "value": m.value,
+            "numerator": m.count,
+            "denominator": m.denominator,
+            "unit": self.indicator.unit,
+            "multiplier": self.indicator.multiplier,
+            "ci_low": m.ci_low,
+            "ci_high": m.ci_high,
+            "ci_level": m.level,
+            "ci_method": m.method,
+            "status": m.status.value,
+            "harmonisation": m.harmonisation.value,
+            "flags": sorted(flag.value for flag in m.flags),
+            "note": self.note,
+            "comparison": self.comparison.value,
+        }
+        if self.benchmark is not None:
+            record |= {
+                "benchmark": self.benchmark.kind.value,
+                "benchmark_region": self.benchmark.region_code,
+                "benchmark_value": self.benchmark.value,
+                "benchmark_source": self.benchmark.source,
+                "ratio_to_benchmark": ratio_to_benchmark(m.value, self.benchmark.value),
+            }
+        if self.trend is not None:
+            record |= {
+                "trend": self.trend.direction,
+                "trend_years": list(self.trend.years),
+                "trend_method": self.trend.method,
+                "trend_p_value": self.trend.p_value,
+                "trend_reason": self.trend.reason,
+            }
+        if self.funnel is not None:
+            for level, (low, high) in sorted(self.funnel.items()):
+                record[f"funnel_low_{level:g}"] = low
+                record[f"funnel_high_{level:g}"] = high
+        return record
+
+
+def trend_kind(indicator: Indicator) -> TrendKind:
+    """Which trend test fits: shares use the chi-square test for trend, rates a Poisson model, others
+    (counts without denominator, averages) Mann–Kendall on the values."""
+    if indicator.multiplier == 100:
+        return "proportion"
+    if indicator.multiplier in (1000, 10000):
+        return "rate"
+    return "value"
+
+
+class IndicatorTables:
+    """Reads one data version's observations and turns them into rows; caches per indicator."""
+
+    def __init__(self, reader: Reader, catalog: Catalog, level: float = 0.95) -> None:
+        self.reader = reader
+        self.catalog = catalog
+        self.level = level
+        self.regions: dict[str, RegionRow] = {r.code: r for r in reader.regions()}
+        self._municipalities = sorted(c for c, r in self.regions.items() if r.level == RegionLevel.MUNICIPALITY)
+        self._observations: dict[str, dict[tuple[str, int], Observation]] = {}
+        self.attributes = RegionAttributes.from_rows(
+            [
+                {"region": a.region_code, "attribute": a.attribute, "year": str(a.year), "value": a.value}
+                for a in reader.region_attributes()
+                if a.attribute != "size_group"  # derived from population again below
+            ]
+        )
+        self.population = {
+            key: o.value for key, o in self.observations(POPULATION_INDICATOR).items() if o.value is not None
+        }
+        self.custom_members: tuple[str, ...] = ()
+
+    # --------------------------------------------------------------------------------------------- look-ups
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.catalog.indicator(indicator_id)
+
+    def region(self, code: str) -> RegionRow:
+        if code not in self.regions:
+            raise UnknownCodesError("region", [code])
+        return self.regions[code]
+
+    def observations(self, indicator_id: str) -> dict[tuple[str, int], Observation]:
+        if indicator_id not in self._observations:
+            rows = self.reader.observations(indicator_id=indicator_id)
+            self._observations[indicator_id] = {(o.region_code, o.year): o for o in rows}
+        return self._observations[indicator_id]
+
+    def years(self, indicator_id: str) -> list[int]:
+        return sorted({year for (_, year), o in self.observations(indicator_id).items() if o.value is not None})
+
+    # -------------------------------------------------------------------------------------------- benchmarks
+
+    def benchmark(self, indicator: Indicator, region: str, year: int, kind: BenchmarkKind) -> Benchmark:
+        """Norway and county: the publisher's stored value when there is one, else pooled from municipalities.
+        KOSTRA group, size group, similar municipalities and a custom list: pooled over the members, the
+        region itself left out (methods.md §4.1)."""
+        if kind in (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY):
+            target = NORWAY if kind is BenchmarkKind.NORWAY or region == NORWAY else region[:2]
+            label = self.regions[target].name if target in self.regions else target
+            stored = self.observations(indicator.id).get((target, year))
+            if stored is not None and stored.value is not None:
+                return Benchmark(kind, target, label, stored.value, stored.numerator, stored.denominator, "stored")
+            members = tuple(code for code in self._municipalities if target == NORWAY or code.startswith(target))
+        else:
+            peers = self.similar(region, year) if kind is BenchmarkKind.PEERS else ()
+            members = benchmark_members(
+                kind, region, year, self._municipalities, self.attributes, self.population, self.custom_members, peers
+            )
+            target, label = kind.value, f"{kind.value} of {region} ({len(members)} municipalities)"
+        return self._pooled(indicator, year, kind, target, label, members)
+
+    def similar(self, region: str, year: int, n: int = 10) -> tuple[str, ...]:
+        """The n most similar municipalities by a transparent distance (docs/methods/peers-and-groups.md):
+        population (log), centrality class, share aged 80+ and population growth over five years."""
+        population = {code: self.population.get((code, year)) for code in self._municipalities}
+        earlier = {code: self.population.get((code, year - 5)) for code in self._municipalities}
+        growth = {
+            code: (now / then - 1.0) if now is not None and then else None
+            for code, now, then in ((c, population[c], earlier[c]) for c in self._municipalities)
+        }
+        elderly = self.observations(SHARE_80_PLUS_INDICATOR)
+        centrality = {code: self.attributes.value(code, "centrality", year) for code in self._municipalities}
+        characteristics = [
+            Characteristic("population", population, transform="log"),
+            Characteristic("centrality", {c: float(v) if v else None for c, v in centrality.items()}),
+            Characteristic("share_80_plus", {c: _value(elderly.get((c, year))) for c in self._municipalities}),
+            Characteristic("growth_5_years", growth),
+        ]
+        return tuple(neighbour.code for neighbour in similar_municipalities(region, characteristics, n=n))
+
+    def _pooled(
+        self, indicator: Indicator, year: int, kind: BenchmarkKind, target: str, label: str, members: Sequence[str]
+    ) -> Benchmark:
+        observations = self.observations(indicator.id)
+        if not members:
+            return Benchmark(kind, target, label, None, None, None, "no members")
+        if indicator.multiplier is None:
+            counts = [observations.get((code, year)) for code in members]
+            if any(o is None or o.numerator is None for o in counts):
+                return Benchmark(kind, target, label, None, None, None, "not pooled: a member has no count")
+            total = sum(o.numerator for o in counts if o is not None and o.numerator is not None)
+            return Benchmark(kind, target, label, total, total, None, f"summed over {len(members)} municipalities")
+        pooled = pooled_value(
+            [o for code in members if (o := observations.get((code, year))) is not None],
+            members,
+            float(indicator.multiplier),
+        )
+        source = pooled.note or f"pooled from {len(members)} municipalities"
+        return Benchmark(kind, target, label, pooled.value, pooled.numerator, pooled.denominator, source)
+
+    # ------------------------------------------------------------------------------------------------- rows
+
+    def row(
+        self,
+        indicator_id: str,
+        region: str,
+        year: int | None = None,
+        benchmark: BenchmarkKind = BenchmarkKind.NORWAY,
+        with_trend: bool = True,
+    ) -> IndicatorRow:
+        """One indicator for one region and year (default: the latest year with a value)."""
+        indicator = self.indicator(indicator_id)
+        region_row = self.region(region)
+        observations = self.observations(indicator_id)
+        if year is None:
+            years = [y for (code, y), o in observations.items() if code == region and o.value is not None]
+            if not years:
+                years = [y for (code, y) in observations if code == region]
+            year = max(years) if years else max(self.years(indicator_id), default=0)
+        observation = observations.get((region, year)) or _missing(indicator, region, year)
+        comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
+        reference = self.benchmark(indicator, region, year, comparing) if comparing else None
+        return self._assemble(indicator, region_row, observation, reference, with_trend, None)
+
+    def all_regions(
+        self, indicator_id: str, year: int, benchmark: BenchmarkKind = BenchmarkKind.NORWAY
+    ) -> list[IndicatorRow]:
+        """Every municipality for one year, with funnel limits around the national benchmark."""
+        indicator = self.indicator(indicator_id)
+        observations = self.observations(indicator_id)
+        national = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
+        rows = []
+        for code in self._municipalities:
+            observation = observations.get((code, year)) or _missing(indicator, code, year)
+            reference = (
+                national if benchmark is BenchmarkKind.NORWAY else self.benchmark(indicator, code, year, benchmark)
+            )
+            funnel = _funnel(indicator, observation, national.value)
+            rows.append(self._assemble(indicator, self.regions[code], observation, reference, False, funnel))
+        return rows
+
+    def full_table(self) -> Iterator[IndicatorRow]:
+        """All indicators × municipalities × years that have observations, compared with Norway."""
+        for indicator in self.catalog.indicators:
+            observations = self.observations(indicator.id)
+            national: dict[int, Benchmark] = {}
+            for (code, year), observation in observations.items():
+                region = self.regions.get(code)
+                if region is None or region.level != RegionLevel.MUNICIPALITY:
+                    continue
+                if year not in national:
+                    national[year] = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
+                yield self._assemble(indicator, region, observation, national[year], False, None)
+
+    def _assemble(
+        self,
+        indicator: Indicator,
+        region: RegionRow,
+        observation: Observation,
+        reference: Benchmark | None,
+        with_trend: bool,
+        funnel: dict[float, tuple[float, float]] | None,
+    ) -> IndicatorRow:
+        m = measure(observation, indicator.multiplier, self.level)
+        # Only shares and rates are compared: a count against a national total says nothing.
+        comparison = (
+            compare_to_benchmark(m.interval, m.value, reference.value, indicator.polarity.value)
+            if reference is not None and indicator.multiplier is not None
+            else Comparison.NOT_COMPARED
+        )
+        trend = None
+        if with_trend:
+            series = [o for (code, _), o in self.observations(indicator.id).items() if code == region.code]
+            trend = recent_trend(points_from_observations(series), kind=trend_kind(indicator))
+        return IndicatorRow(indicator, region, m, observation.note, reference, comparison, trend, funnel)
+
+
+def _value(observation: Observation | None) -> float | None:
+    return None if observation is None else observation.value
+
+
+def _missing(indicator: Indicator, region: str, year: int) -> Observation:
+    """A stand-in for a value that is not in the database: missing, never zero."""
+    return Observation(
+        indicator_id=indicator.id,
+        region_code=region,
+        year=year,
+        value=None,
+        numerator=None,
+        denominator=None,
+        unit=indicator.unit,
+        status=Status.MISSING,
+        dataset_id="",
+        note="no value in the database for this region and year",
+    )
+
+
+def _funnel(
+    indicator: Indicator, observation: Observation, target: float | None
+) -> dict[float, tuple[float, float]] | None:
+    """Funnel limits at this observation's denominator, around the national value (shares and rates)."""
+    multiplier = indicator.multiplier
+    n = observation.denominator
+    if multiplier is None or target is None or n is None or n <= 0:
+        return None
+    kind: FunnelKind = "proportion" if multiplier == 100 else "rate"
+    limits = funnel_limits(target, [n], FUNNEL_LEVELS, kind=kind, multiplier=float(multiplier))
+    return {limit.level: (limit.low, limit.high) for limit in limits}
+
+
+def outside_funnel(rows: Sequence[IndicatorRow], level: float = 0.998) -> list[tuple[str, str]]:
+    """(region code, "high" | "low") for rows whose value lies outside the funnel limits at ``level``."""
+    result = []
+    for row in rows:
+        if row.funnel is None or row.measure.value is None or level not in row.funnel:
+            continue
+        low, high = row.funnel[level]
+        if row.measure.value > high:
+            result.append((row.region.code, "high"))
+        elif row.measure.value < low:
+            result.append((row.region.code, "low"))
+    return result
+
+
+__all__ = [
+    "Benchmark",
+    "BenchmarkKind",
+    "IndicatorRow",
+    "IndicatorTables",
+    "Interval",
+    "outside_funnel",
+    "trend_kind",
+]

@@ -1,0 +1,121 @@
+"""Indicator tables over the real offline build: values, intervals, benchmarks, trends, funnels."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligmonitor.analysis.intervals import wilson
+from boligmonitor.analysis.table import BenchmarkKind, IndicatorTables, outside_funnel
+from boligmonitor.catalog import load_catalog
+from boligmonitor.core.errors import UnknownCodesError
+from boligmonitor.store import Store
+
+
+@pytest.fixture(scope="module")
+def tables(built_store: Store) -> IndicatorTables:
+    return IndicatorTables(built_store, load_catalog())
+
+
+def test_share_of_80_plus_in_oslo_with_wilson_interval_and_norway_beside_it(tables: IndicatorTables) -> None:
+    row = tables.row("BEF03", "0301", 2024).as_dict()
+    assert row["denominator"] == 717_710
+    expected = wilson(row["numerator"], row["denominator"])
+    assert expected is not None
+    assert row["ci_low"] == pytest.approx(expected.low * 100, abs=1e-9)
+    assert row["ci_high"] == pytest.approx(expected.high * 100, abs=1e-9)
+    assert row["benchmark_region"] == "0"
+    assert row["benchmark_source"] == "stored"
+    norway = tables.row("BEF03", "0", 2024).as_dict()
+    assert row["benchmark_value"] == norway["value"]
+    assert row["ratio_to_benchmark"] == pytest.approx(100 * row["value"] / norway["value"])
+    # Oslo is young: far fewer aged 80+ than Norway; the indicator is not value-laden, so no colour words.
+    assert row["comparison"] == "lower"
+    assert row["trend"] in {"increasing", "decreasing", "no_significant_change"}
+    assert len(row["trend_years"]) == 5
+
+
+def test_default_year_is_the_latest_with_a_value(tables: IndicatorTables) -> None:
+    assert tables.row("BEF01", "0301").measure.year == 2026
+
+
+def test_county_benchmark_pooled_when_the_publisher_gives_none(tables: IndicatorTables) -> None:
+    """IMDi publishes no county figures for settlement requests: the county value is pooled."""
+    row = tables.row("FL05", "4601", 2022, BenchmarkKind.COUNTY)
+    assert row.benchmark is not None
+    assert row.benchmark.region_code == "46"
+    assert row.benchmark.source == "summed over 43 municipalities"
+    assert row.comparison.value == "not_compared"  # a count against a county total says nothing
+    members = [
+        tables.observations("FL05")[(code, 2022)].numerator
+        for code in tables.regions
+        if code.startswith("46") and len(code) == 4
+    ]
+    assert row.benchmark.value == sum(v for v in members if v is not None)
+
+
+def test_missing_value_is_missing_not_zero(tables: IndicatorTables) -> None:
+    row = tables.row("BEF16", "0301", 2024).as_dict()  # price per m²: the source ends in 2017
+    assert row["value"] is None
+    assert row["status"] != ""
+    assert row["comparison"] == "not_compared"
+
+
+def test_all_regions_has_funnel_limits_and_outliers(tables: IndicatorTables) -> None:
+    rows = tables.all_regions("BEF03", 2024)
+    assert len(rows) == 357
+    for row in rows:
+        assert row.funnel is not None
+        low_95, high_95 = row.funnel[0.95]
+        low_998, high_998 = row.funnel[0.998]
+        assert low_998 <= low_95 <= high_95 <= high_998
+    outside = dict(outside_funnel(rows))
+    assert outside["0301"] == "low"  # Oslo: 3.2 % aged 80+ against 5 % nationally, on 717 710 people
+
+
+def test_unknown_region_is_an_error(tables: IndicatorTables) -> None:
+    with pytest.raises(UnknownCodesError):
+        tables.row("BEF03", "9998")
+
+
+def test_full_table_covers_every_municipality_value(tables: IndicatorTables, built_store: Store) -> None:
+    rows = list(tables.full_table())
+    municipal = {r.code for r in built_store.regions(level="municipality")}
+    stored = sum(
+        1
+        for indicator in load_catalog().indicators
+        for o in tables.observations(indicator.id).values()
+        if o.region_code in municipal
+    )
+    assert len(rows) == stored
+    assert {row.comparison.value for row in rows} >= {"higher", "lower", "similar", "not_compared"}
+
+
+@pytest.mark.parametrize("kind", [BenchmarkKind.KOSTRA_GROUP, BenchmarkKind.SIZE_GROUP, BenchmarkKind.PEERS])
+def test_group_benchmarks_pool_other_municipalities(tables: IndicatorTables, kind: BenchmarkKind) -> None:
+    row = tables.row("BEF03", "4601", 2024, kind)
+    assert row.benchmark is not None
+    assert row.benchmark.value is not None
+    assert row.benchmark.numerator is not None
+    assert row.benchmark.denominator is not None
+    own = tables.observations("BEF03")[("4601", 2024)]
+    assert own.numerator is not None
+    assert row.benchmark.value == pytest.approx(row.benchmark.numerator / row.benchmark.denominator * 100)
+    assert row.comparison.value in {"higher", "lower", "similar"}
+
+
+def test_similar_municipalities_of_bergen_are_other_large_cities(tables: IndicatorTables) -> None:
+    peers = tables.similar("4601", 2024, n=5)
+    assert "4601" not in peers
+    assert len(peers) == 5
+    assert {"0301", "5001", "1103"} & set(peers)  # Oslo, Trondheim, Stavanger: large and central
+
+
+def test_custom_benchmark_pools_the_given_list(tables: IndicatorTables) -> None:
+    tables.custom_members = ("0301", "5001")
+    row = tables.row("BEF03", "4601", 2024, BenchmarkKind.CUSTOM)
+    observations = tables.observations("BEF03")
+    x = sum(observations[(c, 2024)].numerator or 0 for c in ("0301", "5001"))
+    n = sum(observations[(c, 2024)].denominator or 0 for c in ("0301", "5001"))
+    assert row.benchmark is not None
+    assert row.benchmark.value == pytest.approx(x / n * 100)
+    tables.custom_members = ()
