@@ -119,3 +119,25 @@ def test_custom_benchmark_pools_the_given_list(tables: IndicatorTables) -> None:
     assert row.benchmark is not None
     assert row.benchmark.value == pytest.approx(x / n * 100)
     tables.custom_members = ()
+
+
+def test_county_and_norway_rows_are_pooled_when_not_published(tables: IndicatorTables) -> None:
+    """IMDi publishes requests per municipality only: Vestland (46) is the sum of its 43 municipalities."""
+    row = tables.row("FL05", "46", 2022)
+    members = [o for (code, year), o in tables.observations("FL05").items() if year == 2022 and code[:2] == "46"]
+    assert row.measure.value == sum(o.numerator for o in members if o.numerator is not None)
+    assert row.measure.harmonisation.value == "summed"
+    assert row.note is not None
+    assert "computed by boligmonitor" in row.note
+
+
+def test_top_ten_range_only_for_value_laden_indicators(tables: IndicatorTables) -> None:
+    assert tables.top_ten_range("BEF03", 2024) is None  # share aged 80+ is not value-laden
+
+
+def test_top_ten_range_of_persistent_low_income(tables: IndicatorTables) -> None:
+    """Lower is better: the ten lowest municipal shares in 2014 (IMDi/SSB, all ages)."""
+    values = sorted(
+        o.value for (code, year), o in tables.observations("BEF19").items() if year == 2014 and o.value is not None
+    )
+    assert tables.top_ten_range("BEF19", 2014) == (values[0], values[9])

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from boligmonitor.analysis.compare import Comparison, compare_to_benchmark
+from boligmonitor.analysis.compare import Comparison, compare_to_benchmark, top_n_range
 from boligmonitor.analysis.funnel import FunnelKind, funnel_limits
 from boligmonitor.analysis.intervals import Interval
 from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
@@ -27,6 +27,7 @@ from boligmonitor.analysis.peers import (
 from boligmonitor.analysis.trends import Trend, TrendKind, points_from_observations, recent_trend
 from boligmonitor.catalog.models import Catalog, Indicator
 from boligmonitor.core.errors import UnknownCodesError
+from boligmonitor.core.flags import Harmonisation
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import Status
@@ -34,6 +35,7 @@ from boligmonitor.geo import RegionAttributes
 from boligmonitor.store import Reader, RegionRow
 
 FUNNEL_LEVELS = (0.95, 0.998)
+_AGGREGATE_LEVELS = (RegionLevel.COUNTRY, RegionLevel.COUNTY)
 POPULATION_INDICATOR = "BEF01"  # population 1 January: size groups and peer characteristics
 SHARE_80_PLUS_INDICATOR = "BEF03"
 
@@ -178,6 +180,32 @@ class IndicatorTables:
             target, label = kind.value, f"{kind.value} of {region} ({len(members)} municipalities)"
         return self._pooled(indicator, year, kind, target, label, members)
 
+    def _aggregate(self, indicator: Indicator, region: str, year: int) -> Observation | None:
+        """Norway or a county pooled from its municipalities when the publisher gives no value of its own."""
+        kind = BenchmarkKind.NORWAY if region == NORWAY else BenchmarkKind.COUNTY
+        pooled = self.benchmark(indicator, region, year, kind)
+        if pooled.value is None or pooled.source == "stored":
+            return None
+        return Observation(
+            indicator_id=indicator.id,
+            region_code=region,
+            year=year,
+            value=pooled.value,
+            numerator=pooled.numerator,
+            denominator=pooled.denominator,
+            unit=indicator.unit,
+            status=Status.OK,
+            dataset_id="",
+            harmonisation=Harmonisation.SUMMED,
+            note=f"computed by boligmonitor: {pooled.source}",
+        )
+
+    def top_ten_range(self, indicator_id: str, year: int) -> tuple[float, float] | None:
+        """The value range of the ten best municipalities (FHI's alternative benchmark; none if neutral)."""
+        indicator = self.indicator(indicator_id)
+        values = [_value(self.observations(indicator_id).get((c, year))) for c in self._municipalities]
+        return top_n_range(values, indicator.polarity.value, n=10)
+
     def similar(self, region: str, year: int, n: int = 10) -> tuple[str, ...]:
         """The n most similar municipalities by a transparent distance (docs/methods/peers-and-groups.md):
         population (log), centrality class, share aged 80+ and population growth over five years."""
@@ -236,7 +264,10 @@ class IndicatorTables:
             if not years:
                 years = [y for (code, y) in observations if code == region]
             year = max(years) if years else max(self.years(indicator_id), default=0)
-        observation = observations.get((region, year)) or _missing(indicator, region, year)
+        observation = observations.get((region, year))
+        if (observation is None or observation.value is None) and region_row.level in _AGGREGATE_LEVELS:
+            observation = self._aggregate(indicator, region, year) or observation
+        observation = observation or _missing(indicator, region, year)
         comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
         reference = self.benchmark(indicator, region, year, comparing) if comparing else None
         return self._assemble(indicator, region_row, observation, reference, with_trend, None)

@@ -205,6 +205,7 @@ def show(
                 "year": chosen_year,
                 "rows": records,
                 "outside_funnel_998": [{"region": code, "side": side} for code, side in outside_funnel(rows)],
+                "top_10_range": tables.top_ten_range(indicator, chosen_year),
             }
         else:
             if region is None:
