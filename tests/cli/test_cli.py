@@ -145,3 +145,14 @@ def test_show_unknown_indicator_or_region_exits_2(built_database: Path) -> None:
     result = runner.invoke(app, ["show", "BEF03", "9998", "--database", url])
     assert result.exit_code == 2
     assert "9998" in result.output
+
+
+@pytest.mark.parametrize("benchmark", ["norway", "county", "kostra", "size", "peers"])
+def test_show_accepts_every_benchmark(built_database: Path, benchmark: str) -> None:
+    url = f"sqlite:///{built_database}"
+    arguments = ["show", "BEF03", "4601", "--year", "2024", "--benchmark", benchmark, "--json", "--database", url]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    assert row["benchmark_value"] is not None
+    assert row["comparison"] in {"higher", "lower", "similar"}

@@ -181,7 +181,7 @@ def show(
     if level not in (0.95, 0.998):
         _fail(ValueError("--level must be 0.95 or 0.998"))
     try:
-        kind = BenchmarkKind(benchmark)
+        kind = BenchmarkKind(_BENCHMARK_ALIASES.get(benchmark, benchmark))
     except ValueError:
         _fail(ValueError(f"unknown benchmark {benchmark!r}; use {', '.join(k.value for k in BenchmarkKind)}"))
     store = Store(create_engine_for(database_url(database)))
@@ -222,6 +222,10 @@ def show(
     from boligmonitor.cli.render import print_show
 
     print_show(result)
+
+
+# Short names as users write them (issue 4: --benchmark norway|county|kostra|size|peers).
+_BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 
 def _checked_lang(lang: str) -> str:
