@@ -228,6 +228,31 @@ def show(
 _BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 
+@app.command("fetch")
+def fetch(
+    plan: Annotated[bool, typer.Option("--plan", help="Print the data requests a fetch would make")] = False,
+    tables: Annotated[str | None, typer.Option(help="Comma-separated SSB table ids (default: the catalogue's)")] = None,
+    base_url: Annotated[str | None, typer.Option(help="PxWebApi v2 base URL (default: SSB's)")] = None,
+    archive: Annotated[Path, typer.Option(help="Raw-response archive directory")] = Path("var/archive"),
+) -> None:
+    """Fetch SSB tables. Only --plan is available yet: it reads metadata and prints the requests, no data."""
+    from boligmonitor.catalog import load_catalog
+    from boligmonitor.pipeline.fetch_plan import plan_fetch
+    from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+    from boligmonitor.sources.ssb import PXWEB_V2_BASE_URL
+
+    if not plan:
+        _fail(ValueError("fetching data is not available yet in this version; use `fetch --plan`"))
+    only = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    client = PoliteClient(
+        base_url or PXWEB_V2_BASE_URL, limiter=RateLimiter(), retry=RetryPolicy(), archive=ResponseArchive(archive)
+    )
+    with client:
+        result = plan_fetch(client, load_catalog(), only)
+    for line in result.describe():
+        typer.echo(line)
+
+
 def _checked_lang(lang: str) -> str:
     if lang not in ("nb", "nn", "en"):
         _fail(ValueError(f"unknown language {lang!r}; use nb, nn or en"))

@@ -1,0 +1,54 @@
+"""`fetch --plan` against the fake SSB server: metadata only, requests split under the cell limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from boligmonitor.catalog import load_catalog
+from boligmonitor.cli.app import app
+from boligmonitor.pipeline.fetch_plan import plan_fetch, table_needs
+from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from tests.fakessb import FakeSsb
+
+
+def test_catalogue_needs_cover_every_ssb_source() -> None:
+    catalog = load_catalog()
+    needs = table_needs(catalog)
+    named = {need.table_id for need in needs if need.table_id}
+    assert {"07459", "12008", "06035"} <= named
+    by_code = {code for need in needs if need.table_id is None for code in need.contents_codes}
+    assert "KOStotmidlbo0000" in by_code  # a KOSTRA code whose table must be found by search
+
+
+def test_plan_reads_metadata_only_and_reports_tables_the_server_lacks(fake_ssb: FakeSsb, tmp_path: Path) -> None:
+    with PoliteClient(
+        fake_ssb.base_url, limiter=RateLimiter(), retry=RetryPolicy(attempts=1), archive=ResponseArchive(tmp_path)
+    ) as http:
+        plan = plan_fetch(http, load_catalog(), only=["90001", "12134", "07459"])
+    cells = {r.table_id: r.cells for r in plan.requests}
+    assert cells["90001"] == 4 * 2 * 10
+    assert cells["12134"] == 3  # the recorded response knows only 3 regions, 1 ContentsCode, 1 year
+    assert any("07459" in problem for problem in plan.problems)  # not on the fake server
+    assert not [r for r in fake_ssb.requests if r.path.endswith("/data")]  # no data was requested
+
+
+def test_plan_splits_under_the_cell_limit(fake_ssb: FakeSsb, tmp_path: Path) -> None:
+    with PoliteClient(
+        fake_ssb.base_url, limiter=RateLimiter(), retry=RetryPolicy(attempts=1), archive=ResponseArchive(tmp_path)
+    ) as http:
+        plan = plan_fetch(http, load_catalog(), only=["90001"], max_cells=25)
+    assert sum(r.cells for r in plan.requests) == 80
+    assert all(r.cells <= 25 for r in plan.requests)
+    assert len(plan.requests) == 4  # ceil(80 / 25): the 10 years cut evenly into parts of 2 years × 8 cells
+
+
+def test_fetch_plan_command(fake_ssb: FakeSsb, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["fetch", "--plan", "--tables", "90001", "--base-url", fake_ssb.base_url, "--archive", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 data requests, 80 cells" in result.stdout
+    refused = CliRunner().invoke(app, ["fetch", "--base-url", fake_ssb.base_url])
+    assert refused.exit_code == 2
