@@ -50,5 +50,8 @@ def test_fetch_plan_command(fake_ssb: FakeSsb, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "1 data requests, 80 cells" in result.stdout
-    refused = CliRunner().invoke(app, ["fetch", "--base-url", fake_ssb.base_url])
-    assert refused.exit_code == 2
+    database = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    arguments = ["fetch", "--tables", "90001", "--base-url", fake_ssb.base_url, "--archive", str(tmp_path)]
+    missing_input = CliRunner().invoke(app, [*arguments, "--input", str(tmp_path / "no-input"), "--database", database])
+    assert missing_input.exit_code == 2
+    assert "manifest.json" in missing_input.output

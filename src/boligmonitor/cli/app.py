@@ -230,27 +230,39 @@ _BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 @app.command("fetch")
 def fetch(
-    plan: Annotated[bool, typer.Option("--plan", help="Print the data requests a fetch would make")] = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Only print the data requests a fetch would make")] = False,
     tables: Annotated[str | None, typer.Option(help="Comma-separated SSB table ids (default: the catalogue's)")] = None,
     base_url: Annotated[str | None, typer.Option(help="PxWebApi v2 base URL (default: SSB's)")] = None,
     archive: Annotated[Path, typer.Option(help="Raw-response archive directory")] = Path("var/archive"),
+    input_directory: Annotated[Path, typer.Option("--input", help="The build input to refresh")] = Path("var/input"),
+    database: DatabaseOption = None,
 ) -> None:
-    """Fetch SSB tables. Only --plan is available yet: it reads metadata and prints the requests, no data."""
+    """Refresh SSB tables whose `updated` changed into the build input, then rebuild in one transaction."""
     from boligmonitor.catalog import load_catalog
+    from boligmonitor.cli.progress import RichProgress
     from boligmonitor.pipeline.fetch_plan import plan_fetch
-    from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-    from boligmonitor.sources.ssb import PXWEB_V2_BASE_URL
+    from boligmonitor.pipeline.refresh import refresh
+    from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+    from boligmonitor.sources.ssb import PXWEB_V2_BASE_URL, SsbApiError
+    from boligmonitor.store import Store
 
-    if not plan:
-        _fail(ValueError("fetching data is not available yet in this version; use `fetch --plan`"))
     only = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
-    client = PoliteClient(
-        base_url or PXWEB_V2_BASE_URL, limiter=RateLimiter(), retry=RetryPolicy(), archive=ResponseArchive(archive)
-    )
+    responses = ResponseArchive(archive)
+    client = PoliteClient(base_url or PXWEB_V2_BASE_URL, limiter=RateLimiter(), retry=RetryPolicy(), archive=responses)
     with client:
-        result = plan_fetch(client, load_catalog(), only)
-    for line in result.describe():
-        typer.echo(line)
+        try:
+            if plan:
+                for line in plan_fetch(client, load_catalog(), only).describe():
+                    typer.echo(line)
+                return
+            store = Store.open(database)
+            with RichProgress(console) as progress:
+                summary = refresh(client, responses, store, input_directory, load_catalog(), only, progress=progress)
+        except (SsbApiError, FetchError) as error:
+            _fail(ValueError(f"{error} (nothing was changed; run again to resume from the archive)"))
+        except InputError as error:
+            _fail(error)
+    console.print(summary.describe())
 
 
 def _checked_lang(lang: str) -> str:
