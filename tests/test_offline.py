@@ -6,6 +6,7 @@ import pytest
 from pytest_socket import SocketConnectBlockedError
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 @pytest.mark.parametrize("address", [("192.0.2.1", 80), ("10.0.0.1", 443), ("8.8.8.8", 53)])
 def test_connections_outside_loopback_are_blocked(address: tuple[str, int]) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection, pytest.raises(SocketConnectBlockedError):
