@@ -154,3 +154,22 @@ def test_randomized_faulty_refreshes_leave_the_input_old_or_new_and_respect_the_
         assert (input_directory / "manifest.json").read_bytes() == manifest_before
     assert not input_directory.with_name("input.staging").exists() or not completed
     store.close()
+
+
+def test_a_table_ssb_does_not_have_is_reported_and_the_others_are_fetched(
+    workspace: tuple[Path, Store], fake_ssb_catalogue: TableCatalogue, tmp_path: Path
+) -> None:
+    input_directory, store = workspace
+    clock = ManualClock(1000.0)
+    archive = ResponseArchive(tmp_path / "archive")
+    with FakeSsb(fake_ssb_catalogue, clock=clock) as server, _client(server, clock, archive) as client:
+        summary = refresh(
+            client, archive, store, input_directory, load_catalog(), only=[TABLE, "99998"], build=_no_build
+        )
+    assert summary.changed == [TABLE]
+    assert any("99998" in problem and "Non-existent table" in problem for problem in summary.problems)
+    assert "99998" in summary.describe()
+
+
+def _no_build(directory: Path, store: Store) -> BuildSummary:
+    return BuildSummary(version_id=0, observations=0, regions=0, states={}, seconds=0.0)

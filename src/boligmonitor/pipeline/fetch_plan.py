@@ -78,27 +78,37 @@ def table_needs(catalog: Catalog, only: Collection[str] | None = None) -> list[T
     return needs
 
 
+def resolve_needs(
+    http: HttpGetPost, needs: list[TableNeed], problems: list[str], resolved: dict[str, str]
+) -> dict[str, set[str]]:
+    """Table id -> the ContentsCodes wanted from it; KOSTRA codes without a table id are found by search
+    (SSB renumbers tables; the ContentsCode is the stable key). Codes that cannot be placed go to ``problems``."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for need in needs:
+        table_id = need.table_id
+        if table_id is None:
+            [code] = need.contents_codes
+            try:
+                table_id = pxweb.resolve_table_for_contents_code(http, code, [code])
+            except SsbApiError as error:
+                problems.append(f"ContentsCode {code}: {error}")
+                continue
+            if table_id is None:
+                problems.append(f"ContentsCode {code} ({', '.join(sorted(need.indicators))}): no table found")
+                continue
+            resolved[code] = table_id
+        wanted[table_id] |= need.contents_codes
+    return wanted
+
+
 def plan_fetch(
     http: HttpGetPost, catalog: Catalog, only: Collection[str] | None = None, max_cells: int = DEFAULT_MAX_CELLS
 ) -> FetchPlan:
     plan = FetchPlan()
+    needs = table_needs(catalog, only)
+    plan.metadata_calls += sum(1 for need in needs if need.table_id is None)
+    wanted_codes = resolve_needs(http, needs, plan.problems, plan.resolved)
     tables: dict[str, tuple[pxweb.TableMetadata, pxweb.Selection]] = {}
-    wanted_codes: dict[str, set[str]] = defaultdict(set)
-    for need in table_needs(catalog, only):
-        table_id = need.table_id
-        if table_id is None:
-            [code] = need.contents_codes
-            plan.metadata_calls += 1
-            try:
-                table_id = pxweb.resolve_table_for_contents_code(http, code, [code])
-            except SsbApiError as error:
-                plan.problems.append(f"ContentsCode {code}: {error}")
-                continue
-            if table_id is None:
-                plan.problems.append(f"ContentsCode {code} ({', '.join(sorted(need.indicators))}): no table found")
-                continue
-            plan.resolved[code] = table_id
-        wanted_codes[table_id] |= need.contents_codes
     for table_id, contents in wanted_codes.items():
         plan.metadata_calls += 1
         try:
@@ -106,7 +116,7 @@ def plan_fetch(
         except SsbApiError as error:
             plan.problems.append(f"table {table_id}: {error}")
             continue
-        selection, missing = _selection(metadata, contents)
+        selection, missing = table_selection(metadata, contents)
         if missing:
             plan.problems.append(f"table {table_id} has no ContentsCode {', '.join(sorted(missing))}")
         tables[table_id] = (metadata, selection)
@@ -114,7 +124,7 @@ def plan_fetch(
     return plan
 
 
-def _selection(metadata: pxweb.TableMetadata, contents: set[str]) -> tuple[pxweb.Selection, set[str]]:
+def table_selection(metadata: pxweb.TableMetadata, contents: set[str]) -> tuple[pxweb.Selection, set[str]]:
     """Every code of every variable, except ContentsCode: only the catalogue's codes (all when none named)."""
     values: dict[str, list[str] | str] = {}
     missing: set[str] = set()

@@ -26,12 +26,12 @@ from typing import Any
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.core.progress import NoProgress, Progress
 from boligmonitor.pipeline.build import BuildSummary, build_database
-from boligmonitor.pipeline.fetch_plan import table_needs
+from boligmonitor.pipeline.fetch_plan import resolve_needs, table_needs, table_selection
 from boligmonitor.sources.http import PoliteClient, ResponseArchive
 from boligmonitor.sources.http.archive import ArchivedRequest
 from boligmonitor.sources.jsonstat import write_jsonstat
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
-from boligmonitor.sources.ssb import pxweb
+from boligmonitor.sources.ssb import SsbApiError, pxweb
 from boligmonitor.sources.ssb.merge import merge_cubes
 from boligmonitor.sources.ssb.requests import DEFAULT_MAX_CELLS, split_selection
 from boligmonitor.store import Store
@@ -46,14 +46,18 @@ class RefreshSummary:
     requests_sent: int = 0
     requests_from_archive: int = 0
     build: BuildSummary | None = None
+    resolved: dict[str, str] = field(default_factory=dict)  # KOSTRA ContentsCode -> table found by search
+    problems: list[str] = field(default_factory=list)  # codes or tables that could not be fetched
 
     def describe(self) -> str:
+        problems = "".join(f"\nproblem: {problem}" for problem in self.problems)
         if not self.changed:
-            return f"Checked {len(self.checked)} tables: nothing changed; the database is as it was."
+            return f"Checked {len(self.checked)} tables: nothing changed; the database is as it was.{problems}"
         built = self.build.describe() if self.build else "not built"
         return (
             f"Checked {len(self.checked)} tables; changed: {', '.join(self.changed)}; "
             f"{self.requests_sent} data requests sent, {self.requests_from_archive} taken from the archive. {built}"
+            + problems
         )
 
 
@@ -94,16 +98,24 @@ def refresh(
     read_manifest(input_directory)  # a missing or broken build input fails before anything is fetched
     summary = RefreshSummary()
     stored = {row.id: row.updated for row in store.datasets()}
-    tables = [need.table_id for need in table_needs(catalog, only) if need.table_id is not None]
+    wanted = resolve_needs(client, table_needs(catalog, only), summary.problems, summary.resolved)
     fetched: dict[str, tuple[pxweb.TableMetadata, Any]] = {}
-    progress.stage("Checking SSB tables", total=len(tables))
-    for table_id in tables:
-        metadata = pxweb.table_metadata(client, table_id)
+    progress.stage("Checking SSB tables", total=len(wanted))
+    for table_id, contents in wanted.items():
+        try:
+            metadata = pxweb.table_metadata(client, table_id)
+        except SsbApiError as error:
+            if error.api_status != 404 and error.http_status != 404:
+                raise  # transient or unexpected: stop, nothing is changed, the next run resumes
+            summary.problems.append(f"table {table_id}: {error}")  # renumbered or withdrawn by SSB
+            continue
         summary.checked.append(table_id)
         progress.advance()
         if stored.get(f"ssb:{table_id}") == metadata.updated:
             continue
-        selection = pxweb.Selection.of({variable.id: list(variable.codes) for variable in metadata.variables})
+        selection, missing = table_selection(metadata, contents)
+        if missing:
+            summary.problems.append(f"table {table_id} has no ContentsCode {', '.join(sorted(missing))}")
         http = _ArchiveFirst(client, archive, metadata.updated)
         parts = [pxweb.table_data(http, table_id, part) for part in split_selection(selection, metadata, max_cells)]
         summary.requests_sent += http.sent
