@@ -91,7 +91,8 @@ def test_index_traces_every_store(tmp_path: Path) -> None:
 def test_no_temporary_files_left(tmp_path: Path) -> None:
     archive = ResponseArchive(tmp_path)
     key = store_one(archive, b"{}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{key}.body", f"{key}.json", "index.jsonl"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{key}.body", f"{key}.json", "index.jsonl", "bodies"])
+    assert [p.name for p in (tmp_path / "bodies").iterdir()] == [f"{hashlib.sha256(b'{}').hexdigest()}.body"]
 
 
 def test_entries_and_latest_for_table(tmp_path: Path) -> None:
@@ -202,3 +203,20 @@ def test_kept_headers() -> None:
         "last-modified": "x",
         "x-ratelimit-policy": "40;w=60s",
     }
+
+
+def test_every_fetched_body_stays_readable_by_its_hash(tmp_path: Path) -> None:
+    """A new publication replaces the latest body under the request key, but the older bytes stay traceable."""
+    archive = ResponseArchive(tmp_path)
+    request = ArchivedRequest.of("POST", "http://127.0.0.1/api/pxwebapi/v2/tables/90001/data", None, {"a": 1})
+    first_body = b'{"updated": "2026-03-16T07:00:00Z", "value": [1]}'
+    second_body = b'{"updated": "2026-03-17T07:00:00Z", "value": [2]}'
+    when = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+    first = archive.store(request.key, request, 200, {}, first_body, when, "2026-03-16T07:00:00Z")
+    second = archive.store(request.key, request, 200, {}, second_body, when, "2026-03-17T07:00:00Z")
+    latest = archive.get(request.key)
+    assert latest is not None
+    assert latest.body == second_body
+    assert archive.body_by_hash(first.body_sha256) == first_body
+    assert archive.body_by_hash(second.body_sha256) == second_body
+    assert [entry["body_sha256"] for entry in archive.history(request.key)] == [first.body_sha256, second.body_sha256]

@@ -192,6 +192,12 @@ class ResponseArchive:
             "table_id": table,
             "table_updated": table_updated,
         }
+        # Every body is also kept immutably under its SHA-256, so an older fetch of the same request (before
+        # SSB published again) can still be read by the hash the index recorded for it.
+        blob = self._blob_path(digest)
+        if not blob.exists():
+            blob.parent.mkdir(exist_ok=True)
+            self._write_atomic(blob, bytes(body))
         # Body first: metadata without a body is detected as partial, a body without metadata is invisible.
         self._write_atomic(self._body_path(key), bytes(body))
         self._write_atomic(self._meta_path(key), _dump(metadata).encode("utf-8"))
@@ -210,6 +216,27 @@ class ResponseArchive:
         if not meta_path.exists():
             return None
         return self._load(meta_path)
+
+    def body_by_hash(self, body_sha256: str) -> bytes | None:
+        """The bytes of any body ever archived, by the SHA-256 the index recorded; None if absent or corrupt."""
+        if not _KEY_PATTERN.match(body_sha256):
+            raise ValueError(f"a body hash is 64 lower-case hex digits, got {body_sha256!r}")
+        path = self._blob_path(body_sha256)
+        if not path.exists():
+            return None
+        body = path.read_bytes()
+        if hashlib.sha256(body).hexdigest() != body_sha256:
+            self._skipped(body_sha256, "stored body does not match its SHA-256")
+            return None
+        return body
+
+    def history(self, key: str) -> list[dict[str, Any]]:
+        """Every fetch of the request ``key`` in the order they happened (from the index)."""
+        self._check_key(key)
+        if not self.index_path.exists():
+            return []
+        lines = self.index_path.read_text(encoding="utf-8").splitlines()
+        return [entry for line in lines if line.strip() and (entry := json.loads(line)).get("key") == key]
 
     def entries(self) -> Iterator[ArchivedResponse]:
         """Every verified response, ordered by key. Corrupt entries are skipped with a warning."""
@@ -277,6 +304,9 @@ class ResponseArchive:
             self.warnings.append(message)
             logger.warning(message)
         return None
+
+    def _blob_path(self, body_sha256: str) -> Path:
+        return self.directory / "bodies" / f"{body_sha256}.body"
 
     def _check_key(self, key: str) -> None:
         # Keys become file names: refuse anything but a SHA-256 so no path can escape the directory.
