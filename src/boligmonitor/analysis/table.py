@@ -128,6 +128,9 @@ class IndicatorTables:
         self.regions: dict[str, RegionRow] = {r.code: r for r in reader.regions()}
         self._municipalities = sorted(c for c, r in self.regions.items() if r.level == RegionLevel.MUNICIPALITY)
         self._observations: dict[str, dict[tuple[str, int], Observation]] = {}
+        self._series: dict[str, dict[str, list[Observation]]] = {}
+        self._area_benchmarks: dict[tuple[str, str, int, BenchmarkKind], Benchmark] = {}
+        self._years: dict[str, list[int]] = {}
         self.attributes = RegionAttributes.from_rows(
             [
                 {"region": a.region_code, "attribute": a.attribute, "year": str(a.year), "value": a.value}
@@ -156,8 +159,22 @@ class IndicatorTables:
             self._observations[indicator_id] = {(o.region_code, o.year): o for o in rows}
         return self._observations[indicator_id]
 
+    def series(self, indicator_id: str, region: str) -> list[Observation]:
+        """One region's observations of an indicator, oldest year first (indexed once per indicator, so pages
+        showing many regions' series do not scan every observation each time)."""
+        if indicator_id not in self._series:
+            by_region: dict[str, list[Observation]] = {}
+            for (code, _), observation in sorted(self.observations(indicator_id).items()):
+                by_region.setdefault(code, []).append(observation)
+            self._series[indicator_id] = by_region
+        return self._series[indicator_id].get(region, [])
+
     def years(self, indicator_id: str) -> list[int]:
-        return sorted({year for (_, year), o in self.observations(indicator_id).items() if o.value is not None})
+        """The years in which some region has a value, ascending."""
+        if indicator_id not in self._years:
+            observations = self.observations(indicator_id).items()
+            self._years[indicator_id] = sorted({year for (_, year), o in observations if o.value is not None})
+        return self._years[indicator_id]
 
     # -------------------------------------------------------------------------------------------- benchmarks
 
@@ -167,17 +184,29 @@ class IndicatorTables:
         region itself left out (methods.md §4.1)."""
         if kind in (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY):
             target = NORWAY if kind is BenchmarkKind.NORWAY or region == NORWAY else region[:2]
-            label = self.regions[target].name if target in self.regions else target
-            stored = self.observations(indicator.id).get((target, year))
-            if stored is not None and stored.value is not None:
-                return Benchmark(kind, target, label, stored.value, stored.numerator, stored.denominator, "stored")
-            members = tuple(code for code in self._municipalities if target == NORWAY or code.startswith(target))
-        else:
-            peers = self.similar(region, year) if kind is BenchmarkKind.PEERS else ()
-            members = benchmark_members(
-                kind, region, year, self._municipalities, self.attributes, self.population, self.custom_members, peers
-            )
-            target, label = kind.value, f"{kind.value} of {region} ({len(members)} municipalities)"
+            # Norway's and a county's benchmark are the same for every municipality in them: pool once.
+            key = (indicator.id, target, year, kind)
+            if key not in self._area_benchmarks:
+                self._area_benchmarks[key] = self._area_benchmark(indicator, target, year, kind)
+            return self._area_benchmarks[key]
+        peers: tuple[str, ...] = ()
+        if kind is BenchmarkKind.PEERS:
+            try:
+                peers = self.similar(region, year)
+            except ValueError as error:  # a characteristic is missing that year (e.g. centrality before 2024)
+                return Benchmark(kind, kind.value, f"peers of {region}", None, None, None, f"no peers: {error}")
+        members = benchmark_members(
+            kind, region, year, self._municipalities, self.attributes, self.population, self.custom_members, peers
+        )
+        label = f"{kind.value} of {region} ({len(members)} municipalities)"
+        return self._pooled(indicator, year, kind, kind.value, label, members)
+
+    def _area_benchmark(self, indicator: Indicator, target: str, year: int, kind: BenchmarkKind) -> Benchmark:
+        label = self.regions[target].name if target in self.regions else target
+        stored = self.observations(indicator.id).get((target, year))
+        if stored is not None and stored.value is not None:
+            return Benchmark(kind, target, label, stored.value, stored.numerator, stored.denominator, "stored")
+        members = tuple(code for code in self._municipalities if target == NORWAY or code.startswith(target))
         return self._pooled(indicator, year, kind, target, label, members)
 
     def _aggregate(self, indicator: Indicator, region: str, year: int) -> Observation | None:
@@ -260,9 +289,8 @@ class IndicatorTables:
         region_row = self.region(region)
         observations = self.observations(indicator_id)
         if year is None:
-            years = [y for (code, y), o in observations.items() if code == region and o.value is not None]
-            if not years:
-                years = [y for (code, y) in observations if code == region]
+            own = self.series(indicator_id, region)
+            years = [o.year for o in own if o.value is not None] or [o.year for o in own]
             year = max(years) if years else max(self.years(indicator_id), default=0)
         observation = observations.get((region, year))
         if (observation is None or observation.value is None) and region_row.level in _AGGREGATE_LEVELS:
@@ -320,7 +348,7 @@ class IndicatorTables:
         )
         trend = None
         if with_trend:
-            series = [o for (code, _), o in self.observations(indicator.id).items() if code == region.code]
+            series = self.series(indicator.id, region.code)
             trend = recent_trend(points_from_observations(series), kind=trend_kind(indicator))
         return IndicatorRow(indicator, region, m, observation.note, reference, comparison, trend, funnel)
 

@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from boligmonitor.cli.rank import rank
 from boligmonitor.core.errors import InputError, UnknownCodesError
 
 app = typer.Typer(
@@ -263,6 +264,29 @@ def fetch(
         except InputError as error:
             _fail(error)
     console.print(summary.describe())
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    warm: Annotated[bool, typer.Option(help="Compute every region's theme rows before serving")] = True,
+    database: DatabaseOption = None,
+) -> None:
+    """Serve the monitor: web pages, downloads and the JSON API (/api/v1/, described at /openapi.json)."""
+    import uvicorn
+
+    from boligmonitor.web.app import create_app
+
+    try:
+        web_app = create_app(database, warm=warm)
+    except InputError as error:
+        _fail(error)
+    console.print(f"Serving the monitor at http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
+
+
+app.command("rank")(rank)
 
 
 def _checked_lang(lang: str) -> str:

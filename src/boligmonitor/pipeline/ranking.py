@@ -1,0 +1,427 @@
+"""Run the indicator model on stored data: a county's (or a list of) municipalities, ranked by challenge.
+
+Reads each model variable's values for the region's municipalities from the store, picks the year by the
+model's year rule, scores with :func:`analysis.indicator_model.score` and adds the rank intervals of
+:func:`analysis.indicator_model.sensitivity`. The result carries the year used per indicator, the names of
+the municipalities and notes on missing data, so that a page, the CLI and a download say the same thing.
+See docs/methods/indicator-model.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+from boligmonitor.analysis.indicator_model import (
+    DEFAULT_DRAWS,
+    DEFAULT_SPREAD,
+    MIN_VALUES_TO_NORMALISE,
+    NORMALISATIONS,
+    CoverageBasis,
+    ModelIndicator,
+    ModelResult,
+    ModelSpec,
+    Normalisation,
+    YearRule,
+    score,
+    sensitivity,
+)
+from boligmonitor.catalog.indicator_models import ModelPreset, parse_variable_key
+from boligmonitor.catalog.models import RATE_UNITS, Catalog
+from boligmonitor.core.errors import InputError, UnknownCodesError
+from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code, region_level
+from boligmonitor.core.status import Status
+from boligmonitor.store.reader import Reader
+
+
+def spec_from_preset(
+    preset: ModelPreset,
+    *,
+    normalisation: str | None = None,
+    min_coverage: float | None = None,
+    coverage_basis: str | None = None,
+    year_rule: str | None = None,
+) -> ModelSpec:
+    """The preset as a :class:`ModelSpec`, with any of its settings overridden (validated by ModelSpec)."""
+    indicators = tuple(
+        ModelIndicator(key=item.key, weight=item.weight, direction=item.direction, domain=domain.id)
+        for domain, item in preset.entries()
+    )
+    return ModelSpec(
+        indicators=indicators,
+        # Unchecked text from the user is fine here: ModelSpec validates every field and names the bad one.
+        normalisation=cast(Normalisation, normalisation or preset.normalisation),
+        min_coverage=preset.min_coverage if min_coverage is None else min_coverage,
+        coverage_basis=cast(CoverageBasis, coverage_basis or preset.coverage_basis),
+        year_rule=cast(YearRule, year_rule or preset.year_rule),
+        name=preset.id,
+    )
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """The municipalities a ranking covers, how to name the choice, and the municipalities' names."""
+
+    label: str
+    municipalities: tuple[str, ...]
+    names: dict[str, str]
+
+
+def region_municipalities(reader: Reader, region: str | Sequence[str]) -> RegionChoice:
+    """A county code (``"46"``) -> its current municipalities; a list (or ``"4601,4602"``) -> those.
+
+    Raises :class:`UnknownCodesError` for an unknown county or municipality code and :class:`InputError`
+    for Norway or a single municipality (a ranking is within a region of at least two municipalities).
+    """
+    codes = _split_codes(region)
+    current = {row.code: row for row in reader.regions(RegionLevel.MUNICIPALITY.value) if row.valid_to is None}
+    names = {code: row.name for code, row in current.items()}
+    if len(codes) == 1 and region_level(codes[0]) is not RegionLevel.MUNICIPALITY:
+        code = codes[0]
+        if code == NORWAY:
+            message = "rank within a county (e.g. 46) or a list of municipalities, not all of Norway"
+            raise InputError.single("--region", message, field="region")
+        counties = {row.code: row.name for row in reader.regions(RegionLevel.COUNTY.value)}
+        if code not in counties:
+            raise UnknownCodesError("county", [code], file="--region")
+        members = tuple(sorted(c for c, row in current.items() if row.parent_code == code))
+        if len(members) < MIN_VALUES_TO_NORMALISE:
+            message = f"county {code} {counties[code]} has {len(members)} municipality; a ranking needs at least 2"
+            raise InputError.single("--region", message, field="region")
+        return RegionChoice(f"{code} {counties[code]}", members, {c: names[c] for c in members})
+    unknown = [code for code in codes if code not in current]
+    if unknown:
+        raise UnknownCodesError("municipality", unknown, file="--region")
+    if len(codes) < MIN_VALUES_TO_NORMALISE:
+        message = "a ranking needs a county code or at least 2 municipality codes"
+        raise InputError.single("--region", message, field="region")
+    if len(set(codes)) != len(codes):
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        raise InputError.single("--region", f"listed twice: {', '.join(twice)}", field="region")
+    return RegionChoice(f"{len(codes)} municipalities", tuple(codes), {c: names[c] for c in codes})
+
+
+def _split_codes(region: str | Sequence[str]) -> list[str]:
+    raw = region.split(",") if isinstance(region, str) else list(region)
+    codes = [normalise_region_code(code.strip()) for code in raw if code.strip()]
+    if not codes:
+        raise InputError.single("--region", "no region given: a county code (46) or municipality codes", field="region")
+    return codes
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """The values a run scores, per model variable and municipality, with the year each variable uses."""
+
+    choice: RegionChoice
+    values: dict[str, dict[str, float | None]]
+    years: dict[str, int]
+    notes: tuple[str, ...]
+
+
+def model_input(
+    reader: Reader, catalog: Catalog, spec: ModelSpec, region: str | Sequence[str], year: int | None = None
+) -> ModelInput:
+    """Each model variable's values for the region's municipalities in the year the year rule picks.
+
+    ``year`` caps the years considered (no data later than it is used). A year is usable for a variable
+    when at least two of the municipalities have a value. Missing values stay missing (None).
+    """
+    choice = region_municipalities(reader, region)
+    by_key: dict[str, dict[int, dict[str, float | None]]] = {}
+    status_by_key: dict[str, dict[int, dict[str, Status]]] = {}
+    problems: list[str] = []
+    for key in spec.keys:
+        try:
+            indicator_id, change_years = parse_variable_key(key)
+            indicator = catalog.indicator(indicator_id)
+        except (ValueError, KeyError) as exc:
+            problems.append(str(exc).strip('"'))
+            continue
+        levels, statuses = _levels(reader, indicator_id, choice.municipalities, year)
+        if change_years is not None:
+            levels = _changes(levels, change_years, relative=indicator.unit not in RATE_UNITS)
+        by_key[key] = levels
+        status_by_key[key] = statuses
+    if problems:
+        raise InputError.single(f"<indicator model {spec.name}>", "; ".join(problems), field="indicators")
+    usable = {
+        key: sorted(y for y, row in rows.items() if _n_values(row) >= MIN_VALUES_TO_NORMALISE)
+        for key, rows in by_key.items()
+    }
+    years = _chosen_years(spec, usable, year)
+    values: dict[str, dict[str, float | None]] = {}
+    notes: list[str] = []
+    for key in spec.keys:
+        chosen = years.get(key)
+        if chosen is None:
+            values[key] = {}
+            notes.append(_no_data_note(key, by_key[key], year))
+            continue
+        values[key] = by_key[key][chosen]
+        note = _missing_note(key, chosen, values[key], status_by_key[key].get(chosen, {}), choice.municipalities)
+        if note:
+            notes.append(note)
+    return ModelInput(choice, values, years, tuple(notes))
+
+
+def _levels(
+    reader: Reader, indicator_id: str, municipalities: Sequence[str], cap: int | None
+) -> tuple[dict[int, dict[str, float | None]], dict[int, dict[str, Status]]]:
+    levels: dict[int, dict[str, float | None]] = {}
+    statuses: dict[int, dict[str, Status]] = {}
+    for obs in reader.observations(indicator_id=indicator_id, region_codes=municipalities):
+        if cap is not None and obs.year > cap:
+            continue
+        levels.setdefault(obs.year, {})[obs.region_code] = obs.value
+        if obs.value is None:
+            statuses.setdefault(obs.year, {})[obs.region_code] = obs.status
+    return levels, statuses
+
+
+def _changes(
+    levels: dict[int, dict[str, float | None]], years: int, *, relative: bool
+) -> dict[int, dict[str, float | None]]:
+    """Change over ``years``: per cent for counts and amounts, percentage points (a difference) for rates."""
+    changes: dict[int, dict[str, float | None]] = {}
+    for year, row in levels.items():
+        before = levels.get(year - years)
+        if before is None:
+            continue
+        changed: dict[str, float | None] = {}
+        for code, now in row.items():
+            then = before.get(code)
+            if now is None or then is None or (relative and then <= 0):
+                changed[code] = None
+            else:
+                changed[code] = (now / then - 1.0) * 100.0 if relative else now - then
+        changes[year] = changed
+    return changes
+
+
+def _n_values(row: dict[str, float | None]) -> int:
+    return sum(value is not None for value in row.values())
+
+
+def _chosen_years(spec: ModelSpec, usable: dict[str, list[int]], cap: int | None) -> dict[str, int]:
+    with_data = {key: years for key, years in usable.items() if years}
+    if spec.year_rule == "latest_per_indicator" or not with_data:
+        return {key: years[-1] for key, years in with_data.items()}
+    common = set.intersection(*(set(years) for years in with_data.values()))
+    if not common:
+        ranges = ", ".join(f"{key} {years[0]}–{years[-1]}" for key, years in with_data.items())
+        capped = f" up to {cap}" if cap is not None else ""
+        message = f"no year{capped} has values for every indicator with data ({ranges}); use latest_per_indicator"
+        raise InputError.single(f"<indicator model {spec.name}>", message, field="year_rule")
+    latest = max(common)
+    return dict.fromkeys(with_data, latest)
+
+
+def _no_data_note(key: str, rows: dict[int, dict[str, float | None]], cap: int | None) -> str:
+    capped = f" up to {cap}" if cap is not None else ""
+    if not rows or all(_n_values(row) == 0 for row in rows.values()):
+        return f"{key}: no values for these municipalities in the database{capped}; left out of the ranking"
+    return (
+        f"{key}: no year{capped} has values for at least {MIN_VALUES_TO_NORMALISE} of these municipalities; "
+        "left out of the ranking"
+    )
+
+
+def _missing_note(
+    key: str, year: int, row: dict[str, float | None], statuses: dict[str, Status], municipalities: Sequence[str]
+) -> str | None:
+    missing = [code for code in municipalities if row.get(code) is None]
+    if not missing:
+        return None
+    symbols = Counter(statuses[code].value if code in statuses else "no observation" for code in missing)
+    how = ", ".join(f"{count} {symbol!s}" for symbol, count in sorted(symbols.items()))
+    return f"{key} {year}: no value for {len(missing)} of {len(municipalities)} municipalities ({how})"
+
+
+def ranking_for_region(
+    reader: Reader,
+    catalog: Catalog,
+    spec: ModelSpec,
+    region: str | Sequence[str],
+    year: int | None = None,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+) -> ModelResult:
+    """Rank a county's municipalities (``"46"``) or a list of them with ``spec`` on the stored data.
+
+    The result holds every municipality (ranked ones first), the year used per indicator, the names, notes
+    on missing data and, with ``draws`` > 0, each ranked municipality's rank interval over ``draws``
+    sensitivity draws (weights ±50 %, all three normalisations; deterministic for ``seed``).
+    """
+    given = model_input(reader, catalog, spec, region, year)
+    codes = given.choice.municipalities
+    result = score(spec, given.values, codes)
+    intervals = sensitivity(spec, given.values, codes, n=draws, seed=seed) if draws > 0 else {}
+    return replace(
+        result,
+        years={key: given.years[key] for key in spec.keys if key in given.years},
+        names=given.choice.names,
+        label=given.choice.label,
+        intervals=intervals,
+        notes=given.notes,
+    )
+
+
+RANKING_COLUMNS = (
+    "rank",
+    "region",
+    "region_name",
+    "score",
+    "coverage",
+    "ranked",
+    "reason",
+    "missing",
+    "renormalised",
+    "median_rank",
+    "rank_p05",
+    "rank_p95",
+    "rank_min",
+    "rank_max",
+    "share_top_fifth",
+)
+
+
+def ranking_table(result: ModelResult) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per municipality (rank order): score, rank interval, coverage and, per available indicator,
+    ``KEY_value``, ``KEY_normalised`` and ``KEY_contribution``. For CSV/XLSX downloads."""
+    keys = [summary.key for summary in result.available]
+    columns = [*RANKING_COLUMNS, *(f"{key}_{part}" for key in keys for part in ("value", "normalised", "contribution"))]
+    rows: list[dict[str, Any]] = []
+    for row in result.rows:
+        interval = result.intervals.get(row.region)
+        record: dict[str, Any] = {
+            "rank": row.rank,
+            "region": row.region,
+            "region_name": result.names.get(row.region, ""),
+            "score": row.score,
+            "coverage": row.coverage,
+            "ranked": row.ranked,
+            "reason": row.reason,
+            "missing": ";".join(row.missing),
+            "renormalised": row.renormalised,
+            "median_rank": interval.median if interval else None,
+            "rank_p05": interval.p05 if interval else None,
+            "rank_p95": interval.p95 if interval else None,
+            "rank_min": interval.low if interval else None,
+            "rank_max": interval.high if interval else None,
+            "share_top_fifth": interval.share_top_fifth if interval else None,
+        }
+        for part in row.parts:
+            record[f"{part.key}_value"] = part.value
+            record[f"{part.key}_normalised"] = part.normalised
+            record[f"{part.key}_contribution"] = part.contribution
+        rows.append(record)
+    return columns, rows
+
+
+def ranking_meta(result: ModelResult) -> dict[str, str]:
+    """How the ranking was made, as text pairs (the "om" sheet of an XLSX download)."""
+    spec = result.spec
+    draws = next(iter(result.intervals.values())).draws if result.intervals else 0
+    meta = {
+        "model": spec.name,
+        "region": result.label,
+        "normalisation": spec.normalisation,
+        "min_coverage": f"{spec.min_coverage:g} of the {spec.coverage_basis}",
+        "year_rule": spec.year_rule,
+        "available_weight_share": f"{result.available_weight_share:.3f}",
+        "sensitivity": (
+            f"{draws} draws: each weight x Uniform({1 - DEFAULT_SPREAD:g}, {1 + DEFAULT_SPREAD:g}), "
+            f"normalisation {'/'.join(NORMALISATIONS)} in turn"
+            if draws
+            else "none"
+        ),
+    }
+    for summary in result.indicators:
+        year = result.years.get(summary.key)
+        state = f"year {year}, {summary.n_values}/{summary.n_regions} values" if summary.available else summary.reason
+        meta[f"indicator {summary.key}"] = (
+            f"weight {summary.weight:g} ({summary.weight_share:.1%}), direction {summary.direction:+d}, "
+            f"domain {summary.domain}; {state}"
+        )
+    for number, note in enumerate(result.notes, start=1):
+        meta[f"note {number}"] = note
+    return meta
+
+
+def ranking_json(result: ModelResult) -> dict[str, Any]:
+    """The whole result as JSON-ready data (CLI ``--json``, API)."""
+    spec = result.spec
+    return {
+        "model": {
+            "name": spec.name,
+            "normalisation": spec.normalisation,
+            "min_coverage": spec.min_coverage,
+            "coverage_basis": spec.coverage_basis,
+            "year_rule": spec.year_rule,
+        },
+        "region": result.label,
+        "available_weight_share": result.available_weight_share,
+        "indicators": [
+            {
+                "key": s.key,
+                "domain": s.domain,
+                "weight": s.weight,
+                "weight_share": s.weight_share,
+                "direction": s.direction,
+                "available": s.available,
+                "year": result.years.get(s.key),
+                "n_values": s.n_values,
+                "n_regions": s.n_regions,
+                "reason": s.reason,
+                "mean": s.mean,
+                "sd": s.sd,
+                "min": s.minimum,
+                "max": s.maximum,
+            }
+            for s in result.indicators
+        ],
+        "municipalities": [
+            {
+                "region": row.region,
+                "name": result.names.get(row.region),
+                "rank": row.rank,
+                "score": row.score,
+                "coverage": row.coverage,
+                "reason": row.reason,
+                "missing": list(row.missing),
+                "renormalised": row.renormalised,
+                "rank_interval": _interval_json(result, row.region),
+                "parts": [
+                    {
+                        "key": part.key,
+                        "value": part.value,
+                        "normalised": part.normalised,
+                        "weight_share": part.weight_share,
+                        "contribution": part.contribution,
+                    }
+                    for part in row.parts
+                ],
+            }
+            for row in result.rows
+        ],
+        "notes": list(result.notes),
+    }
+
+
+def _interval_json(result: ModelResult, region: str) -> dict[str, Any] | None:
+    interval = result.intervals.get(region)
+    if interval is None:
+        return None
+    return {
+        "median": interval.median,
+        "p05": interval.p05,
+        "p95": interval.p95,
+        "min": interval.low,
+        "max": interval.high,
+        "share_top_fifth": interval.share_top_fifth,
+        "draws": interval.draws,
+    }

@@ -1,0 +1,169 @@
+"""Downloads of what a page shows: CSV, XLSX, JSON and JSON-stat 2.0, from one tidy table.
+
+Each page builds a :class:`Download` with the rows it shows (one row per indicator, region and year, or per
+category for the front page). The four formats are made from that one table, so the files cannot disagree
+with each other or with the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+
+from boligmonitor.core.status import Status
+from boligmonitor.sources.cube import Cube, Dimension
+from boligmonitor.sources.jsonstat import write_jsonstat
+
+FORMATS = ("csv", "xlsx", "json", "jsonstat")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonstat": "application/json",
+}
+# Dimensions of a JSON-stat download, in this order, when the table has them.
+CUBE_DIMENSIONS = ("indicator", "region", "year")
+
+
+@dataclass(frozen=True)
+class Download:
+    """A page's data as a tidy table: ``columns`` in order, each row a mapping of column to value."""
+
+    name: str  # file name without suffix, e.g. "boligmonitor-0301-eldre_og_bolig"
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)  # data version, language, page URL …
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The download formats this table can be given in: JSON-stat needs values over indicator, region or
+        year dimensions (a list of data sources or a ranking is not a cube)."""
+        cube = "value" in self.columns and any(d in self.columns for d in CUBE_DIMENSIONS)
+        return FORMATS if cube else tuple(fmt for fmt in FORMATS if fmt != "jsonstat")
+
+
+def to_csv(download: Download) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel in Norway opens æøå correctly; comma-separated, one header row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(download.columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in download.rows:
+        writer.writerow({column: _cell_text(row.get(column)) for column in download.columns})
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(download: Download) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("data")
+    sheet.append(list(download.columns))
+    for row in download.rows:
+        sheet.append([_cell_value(row.get(column)) for column in download.columns])
+    about = workbook.create_sheet("om")
+    about.append(["title", download.title])
+    for key, value in download.meta.items():
+        about.append([key, _cell_text(value)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(download: Download) -> dict[str, Any]:
+    return {
+        "title": download.title,
+        "meta": download.meta,
+        "columns": list(download.columns),
+        "rows": [{column: _json_value(row.get(column)) for column in download.columns} for row in download.rows],
+    }
+
+
+def to_jsonstat(download: Download) -> dict[str, Any]:
+    """A JSON-stat 2.0 dataset over the table's indicator × region × year, with status symbols kept."""
+    dimension_ids = [d for d in CUBE_DIMENSIONS if d in download.columns]
+    if not dimension_ids or "value" not in download.columns:
+        raise ValueError(f"{download.name}: no indicator/region/year table to express as JSON-stat")
+    categories: dict[str, dict[str, str]] = {d: {} for d in dimension_ids}
+    labels = {"indicator": "indicator_name", "region": "region_name"}
+    for row in download.rows:
+        for d in dimension_ids:
+            code = str(row[d])
+            label_column = labels.get(d)
+            categories[d].setdefault(code, str(row.get(label_column) or code) if label_column else code)
+    dimensions = [
+        Dimension(
+            id=d,
+            label=d,
+            codes=tuple(categories[d]),
+            labels=tuple(categories[d].values()),
+            role={"region": "geo", "year": "time"}.get(d),
+        )
+        for d in dimension_ids
+    ]
+    sizes = [dimension.size for dimension in dimensions]
+    positions = [{code: i for i, code in enumerate(dimension.codes)} for dimension in dimensions]
+    values: list[float | None] = [None] * math.prod(sizes)
+    status: dict[int, Status] = {}
+    for row in download.rows:
+        flat = 0
+        for d, size, position in zip(dimension_ids, sizes, positions, strict=True):
+            flat = flat * size + position[str(row[d])]
+        value = row.get("value")
+        values[flat] = float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+        symbol = row.get("status")
+        if symbol:
+            status[flat] = Status(symbol)
+        elif values[flat] is None:
+            status[flat] = Status.MISSING
+    for flat, value in enumerate(values):
+        if value is None and flat not in status:
+            status[flat] = Status.MISSING  # a combination the page does not show: missing, never zero
+    cube = Cube(dimensions=dimensions, values=values, status=status, label=download.title, source="boligmonitor")
+    document = write_jsonstat(cube)
+    document.setdefault("extension", {})["boligmonitor_meta"] = download.meta
+    return document
+
+
+def to_bytes(download: Download, fmt: str) -> bytes:
+    if fmt == "csv":
+        return to_csv(download)
+    if fmt == "xlsx":
+        return to_xlsx(download)
+    if fmt == "json":
+        return json.dumps(to_json(download), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "jsonstat":
+        return json.dumps(to_jsonstat(download), ensure_ascii=False).encode("utf-8")
+    raise ValueError(f"unknown download format {fmt!r}")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | frozenset | set):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    return str(value)
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+    return _cell_text(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, frozenset | set | tuple):
+        return sorted(value) if isinstance(value, frozenset | set) else list(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "Download", "to_bytes", "to_csv", "to_json", "to_jsonstat", "to_xlsx"]

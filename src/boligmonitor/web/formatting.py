@@ -1,0 +1,43 @@
+"""Values as the pages write them: number, unit and the antall / andel / forholdstall choice."""
+
+from __future__ import annotations
+
+from boligmonitor.catalog.models import Indicator
+from boligmonitor.web.i18n import Translator
+
+# How many decimals a count or a ratio gets: counts are whole (estimated counts are rounded for display).
+COUNT_DECIMALS = 0
+RATIO_DECIMALS = 0
+
+
+def value_text(indicator: Indicator, value: float | None, t: Translator) -> str:
+    """12.345 with unit "percent" -> "12,3 %"; None -> "–" (the page says why beside it)."""
+    if value is None:
+        return "–"
+    number = t.number(value, indicator.decimals)
+    return t(f"unit.{indicator.unit}.value", number=number)
+
+
+def count_text(value: float | None, t: Translator) -> str:
+    return t.number(value, COUNT_DECIMALS)
+
+
+def ratio_text(value: float | None, t: Translator) -> str:
+    return t.number(value, RATIO_DECIMALS)
+
+
+def interval_text(indicator: Indicator, low: float | None, high: float | None, t: Translator) -> str | None:
+    if low is None or high is None:
+        return None
+    return t(
+        "value.interval",
+        low=t.number(low, indicator.decimals),
+        high=t.number(high, indicator.decimals),
+    )
+
+
+def unit_label(indicator: Indicator, t: Translator) -> str:
+    return t(f"unit.{indicator.unit}.label")
+
+
+__all__ = ["count_text", "interval_text", "ratio_text", "unit_label", "value_text"]

@@ -1,0 +1,146 @@
+"""URLs of the HTML pages and their download siblings.
+
+Each route reads the URL into a :class:`PageContext`, calls a view (a function returning a :class:`Page`)
+and renders it as HTML or, when the last path segment ends in ``.csv``/``.xlsx``/``.json``/``.jsonstat``, as
+that download of the same table. Views are synchronous: FastAPI runs them in its thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from boligmonitor.web.context import PageContext, parse_benchmark, parse_display
+from boligmonitor.web.downloads import FORMATS
+from boligmonitor.web.i18n import parse_language
+from boligmonitor.web.monitor import Monitor, UnknownPageError
+from boligmonitor.web.pages import Page
+from boligmonitor.web.rendering import render_download, render_html
+from boligmonitor.web.views import about, compare, front, indicator, overview, picker, ranking, series, theme
+
+router = APIRouter(include_in_schema=False)
+
+
+def split_suffix(segment: str) -> tuple[str, str | None]:
+    """ "0301.csv" -> ("0301", "csv"); "0301" -> ("0301", None). An unknown suffix is an unknown page."""
+    name, dot, suffix = segment.rpartition(".")
+    if not dot:
+        return segment, None
+    if suffix not in FORMATS:
+        raise UnknownPageError("format", suffix)
+    return name, suffix
+
+
+def page_context(request: Request, path: str) -> PageContext:
+    monitor: Monitor = request.app.state.monitor
+    query: dict[str, str | list[str]] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        query[key] = values if len(values) > 1 or key in _LIST_PARAMETERS else values[0]
+    return PageContext(
+        language=parse_language(request.query_params.get("lang")),
+        data=monitor.data,
+        path=path,
+        display=parse_display(request.query_params.get("visning")),
+        benchmark=parse_benchmark(request.query_params.get("sammenlign")),
+        query=query,
+    )
+
+
+_LIST_PARAMETERS = frozenset({"kommune"})
+
+
+def respond(ctx: PageContext, fmt: str | None, view: Callable[[], Page]) -> Response:
+    page = view()
+    if fmt is None:
+        return render_html(page, ctx)
+    if page.download is None or fmt not in page.download.formats:
+        raise UnknownPageError("format", fmt)
+    return render_download(page, fmt)
+
+
+@router.get("/")
+def front_page(request: Request) -> Response:
+    ctx = page_context(request, "/")
+    return respond(ctx, None, lambda: front.front_page(ctx))
+
+
+@router.get("/index.{fmt}")
+def front_page_download(request: Request, fmt: str) -> Response:
+    _, suffix = split_suffix(f"index.{fmt}")
+    ctx = page_context(request, "/")
+    return respond(ctx, suffix, lambda: front.front_page(ctx))
+
+
+@router.get("/velg")
+def choose_region(request: Request) -> Response:
+    ctx = page_context(request, "/velg")
+    target = picker.resolve(ctx, request.query_params.get("q", ""), request.query_params.get("til", ""))
+    if isinstance(target, str):
+        return RedirectResponse(target, status_code=303)
+    return render_html(target, ctx)
+
+
+@router.get("/om")
+def about_page(request: Request) -> Response:
+    ctx = page_context(request, "/om")
+    return respond(ctx, None, lambda: about.about_page(ctx))
+
+
+@router.get("/region/{segment}")
+def region_overview(request: Request, segment: str) -> Response:
+    code, fmt = split_suffix(segment)
+    ctx = page_context(request, f"/region/{code}")
+    return respond(ctx, fmt, lambda: overview.overview_page(ctx, code))
+
+
+@router.get("/region/{code}/tema/{segment}")
+def theme_page(request: Request, code: str, segment: str) -> Response:
+    theme_id, fmt = split_suffix(segment)
+    ctx = page_context(request, f"/region/{code}/tema/{theme_id}")
+    return respond(ctx, fmt, lambda: theme.theme_page(ctx, code, theme_id))
+
+
+@router.get("/region/{code}/indikator/{segment}")
+def series_page(request: Request, code: str, segment: str) -> Response:
+    indicator_id, fmt = split_suffix(segment)
+    ctx = page_context(request, f"/region/{code}/indikator/{indicator_id}")
+    return respond(ctx, fmt, lambda: series.series_page(ctx, code, indicator_id))
+
+
+@router.get("/indikator/{segment}")
+def indicator_page(request: Request, segment: str) -> Response:
+    indicator_id, fmt = split_suffix(segment)
+    ctx = page_context(request, f"/indikator/{indicator_id}")
+    return respond(ctx, fmt, lambda: indicator.indicator_page(ctx, indicator_id))
+
+
+@router.get("/sammenlign")
+def compare_page(request: Request) -> Response:
+    ctx = page_context(request, "/sammenlign")
+    return respond(ctx, None, lambda: compare.compare_page(ctx))
+
+
+@router.get("/sammenlign.{fmt}")
+def compare_download(request: Request, fmt: str) -> Response:
+    _, suffix = split_suffix(f"sammenlign.{fmt}")
+    ctx = page_context(request, "/sammenlign")
+    return respond(ctx, suffix, lambda: compare.compare_page(ctx))
+
+
+@router.get("/rangering")
+def ranking_page(request: Request) -> Response:
+    ctx = page_context(request, "/rangering")
+    return respond(ctx, None, lambda: ranking.ranking_page(ctx))
+
+
+@router.get("/rangering.{fmt}")
+def ranking_download(request: Request, fmt: str) -> Response:
+    _, suffix = split_suffix(f"rangering.{fmt}")
+    ctx = page_context(request, "/rangering")
+    return respond(ctx, suffix, lambda: ranking.ranking_page(ctx))
+
+
+__all__ = ["router", "split_suffix"]

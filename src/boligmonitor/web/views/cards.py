@@ -1,0 +1,249 @@
+"""One indicator for one region as the pages show it: an indicator card.
+
+A card holds the value in the chosen display (andel, antall or forholdstall), the count and denominator, the
+interval, the comparison with the chosen benchmark in words and shape, the recent trend, a sparkline, and
+the metadata behind the "?" (definition, numerator, denominator, source table with link, last update and
+caveats). A missing value says why; it is never shown as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.measures import ratio_to_benchmark
+from boligmonitor.analysis.peers import BenchmarkKind
+from boligmonitor.analysis.table import IndicatorRow
+from boligmonitor.catalog.models import Indicator
+from boligmonitor.core.regions import NORWAY, RegionLevel
+from boligmonitor.core.status import STATUS_MEANING, Status
+from boligmonitor.web.charts import LinePoint, sparkline
+from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
+from boligmonitor.web.formatting import count_text, interval_text, ratio_text, value_text
+from boligmonitor.web.views.common import effective_benchmark
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    publisher: str
+    table: str | None
+    title: str | None
+    url: str | None
+    fetched: str | None  # formatted date of the fetch, from the stored dataset
+    updated: str | None  # the publisher's own "updated" stamp when known
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    row: IndicatorRow
+    name: str
+    short_name: str
+    year: int | None
+    headline: str  # the value in the chosen display, with unit
+    headline_label: str
+    value: str
+    counts: str | None  # "1 234 av 10 000 personer"
+    interval: str | None
+    comparison: str  # Comparison value, or "no_value"
+    comparison_text: str
+    benchmark_text: str | None
+    ratio: str | None
+    trend_text: str | None
+    sparkline: Markup | None
+    missing: str | None  # why there is no value, or None
+    notes: list[str] = field(default_factory=list)  # status and flag caveats of this very value
+    definition: str = ""
+    numerator_text: str | None = None
+    denominator_text: str | None = None
+    caveats: list[str] = field(default_factory=list)
+    sources: list[SourceLine] = field(default_factory=list)
+    series_url: str = ""
+    indicator_url: str = ""
+
+    @property
+    def has_value(self) -> bool:
+        return self.missing is None
+
+
+def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id: str) -> Card:
+    t = ctx.t
+    language = ctx.language
+    data = ctx.data
+    row = data.row(indicator.id, region, benchmark=effective_benchmark(ctx, region))
+    m = row.measure
+    has_value = m.value is not None
+    year = m.year if has_value or data.has_data(indicator.id) else None
+    missing = None if has_value else t(f"missing.{data.missing_reason(indicator.id, m.status).value}")
+    benchmark_value = row.benchmark.value if row.benchmark is not None else None
+    ratio = ratio_to_benchmark(m.value, benchmark_value)
+    benchmark_name = benchmark_label(ctx, row)
+    comparison = row.comparison.value if has_value else "no_value"
+    counts = None
+    if m.count is not None and m.denominator is not None and indicator.multiplier is not None:
+        counts = t(
+            "card.count_of",
+            count=count_text(m.count, t),
+            denominator=count_text(m.denominator, t),
+            unit=indicator.count_unit.get(language),
+        )
+    headline, headline_label = _headline(ctx, indicator, m.value, m.count, ratio)
+    return Card(
+        indicator=indicator,
+        row=row,
+        name=indicator.name.get(language),
+        short_name=indicator.short_name.get(language),
+        year=year,
+        headline=headline,
+        headline_label=headline_label,
+        value=value_text(indicator, m.value, t),
+        counts=counts,
+        interval=interval_text(indicator, m.ci_low, m.ci_high, t),
+        comparison=comparison,
+        comparison_text=comparison_text(ctx, row.comparison if has_value else None, benchmark_name, indicator),
+        benchmark_text=(
+            t("card.benchmark_value", benchmark=benchmark_name, value=value_text(indicator, benchmark_value, t))
+            if benchmark_value is not None and region != NORWAY
+            else None
+        ),
+        ratio=ratio_text(ratio, t) if ratio is not None else None,
+        trend_text=trend_text(ctx, row),
+        sparkline=_sparkline(ctx, indicator, region, chart_id),
+        missing=missing,
+        notes=value_notes(ctx, row),
+        definition=indicator.definition.get(language),
+        numerator_text=indicator.numerator_text.get(language) if indicator.numerator_text else None,
+        denominator_text=indicator.denominator_text.get(language) if indicator.denominator_text else None,
+        caveats=[caveat.get(language) for caveat in indicator.caveats],
+        sources=source_lines(ctx, indicator, region, m.year),
+        series_url=ctx.url(f"/region/{region}/indikator/{indicator.id}", visning=ctx.display.value),
+        indicator_url=ctx.url(
+            f"/indikator/{indicator.id}",
+            marker=region if ctx.data.regions[region].level == RegionLevel.MUNICIPALITY else None,
+            visning=ctx.display.value,
+        ),
+    )
+
+
+def _headline(
+    ctx: PageContext, indicator: Indicator, value: float | None, count: float | None, ratio: float | None
+) -> tuple[str, str]:
+    t = ctx.t
+    if ctx.display is Display.COUNT and indicator.multiplier is not None:
+        return count_text(count, t), t("display.count_of", unit=indicator.count_unit.get(ctx.language))
+    if ctx.display is Display.RATIO:
+        return ratio_text(ratio, t), t("display.ratio_label", benchmark=t(f"benchmark.{ctx.benchmark.value}.short"))
+    return value_text(indicator, value, t), t(f"unit.{indicator.unit}.label")
+
+
+def benchmark_label(ctx: PageContext, row: IndicatorRow) -> str:
+    """ "landet", "Vestland", "KOSTRA-gruppen" … as the comparison sentence names it."""
+    kind = row.benchmark.kind if row.benchmark is not None else BenchmarkKind.NORWAY
+    if kind is BenchmarkKind.COUNTY and row.benchmark is not None:
+        return row.benchmark.label
+    return ctx.t(f"benchmark.{kind.value}.short")
+
+
+def comparison_text(ctx: PageContext, comparison: Comparison | None, benchmark: str, indicator: Indicator) -> str:
+    t = ctx.t
+    if comparison is None:
+        return t("comparison.no_value")
+    if comparison is Comparison.NOT_COMPARED:
+        reason = "count" if indicator.multiplier is None else "no_benchmark"
+        return t(f"comparison.not_compared.{reason}")
+    return t(f"comparison.{comparison.value}", benchmark=benchmark)
+
+
+def trend_text(ctx: PageContext, row: IndicatorRow) -> str | None:
+    trend = row.trend
+    if trend is None or not trend.years:
+        return None
+    years = f"{trend.years[0]}–{trend.years[-1]}"
+    return ctx.t(f"trend.{trend.direction}", years=years)
+
+
+def value_notes(ctx: PageContext, row: IndicatorRow) -> list[str]:
+    t = ctx.t
+    m = row.measure
+    notes = []
+    if m.status not in (Status.OK, Status.MISSING) and m.value is not None:
+        notes.append(STATUS_MEANING[m.status][ctx.language])
+    if m.harmonisation.value != "original":
+        notes.append(t(f"harmonisation.{m.harmonisation.value}"))
+    notes.extend(t(f"flag.{flag.value}") for flag in sorted(m.flags))
+    return notes
+
+
+def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int) -> list[SourceLine]:
+    """The catalogue's sources, and the dataset this very value was read from when it is not one of them
+    (e.g. FHI's processing of an SSB table): every value can be traced to the file it came from."""
+    observation = ctx.data.tables.observations(indicator.id).get((region, year))
+    dataset = ctx.data.dataset_of(observation.dataset_id if observation else None)
+    lines = []
+    matched = False
+    for source in indicator.sources:
+        used = dataset is not None and dataset.id == source.dataset
+        matched = matched or used
+        lines.append(
+            SourceLine(
+                publisher=source.publisher,
+                table=source.table,
+                title=source.table_title,
+                url=source.url,
+                fetched=ctx.t.date(dataset.fetched_at) if used and dataset and dataset.fetched_at else None,
+                updated=dataset.updated if used and dataset else None,
+            )
+        )
+    if dataset is not None and not matched:
+        lines.append(
+            SourceLine(
+                publisher=dataset.publisher,
+                table=dataset.table,
+                title=dataset.title,
+                url=None,
+                fetched=ctx.t.date(dataset.fetched_at) if dataset.fetched_at else None,
+                updated=dataset.updated,
+            )
+        )
+    return lines
+
+
+def _sparkline(ctx: PageContext, indicator: Indicator, region: str, chart_id: str) -> Markup | None:
+    series = ctx.data.series(indicator.id, region)
+    points = [LinePoint(o.year, o.value) for o in series]
+    if sum(1 for p in points if p.value is not None) < 2:
+        return None
+    first = next(p for p in points if p.value is not None)
+    last = next(p for p in reversed(points) if p.value is not None)
+    t = ctx.t
+    description = t(
+        "chart.sparkline.summary",
+        first_year=first.year,
+        first=value_text(indicator, first.value, t),
+        last_year=last.year,
+        last=value_text(indicator, last.value, t),
+    )
+    return sparkline(
+        chart_id,
+        points,
+        title=t("chart.sparkline.title", name=indicator.short_name.get(ctx.language)),
+        description=description,
+    )
+
+
+def card_record(card: Card) -> dict[str, Any]:
+    """The card as a download row: the tidy record plus the benchmark word."""
+    record = card.row.as_dict()
+    record["indicator_name"] = card.name
+    record["display"] = card.headline
+    return record
+
+
+def benchmark_word(kind: BenchmarkKind) -> str:
+    return BENCHMARK_WORDS.get(kind, "landet")
+
+
+__all__ = ["Card", "SourceLine", "build_card", "card_record", "comparison_text", "trend_text"]

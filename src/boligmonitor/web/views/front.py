@@ -1,0 +1,48 @@
+"""The front page: Norway at a glance, the themes, what the monitor is, how to read the indicators, and how
+fresh the data are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boligmonitor.core.regions import NORWAY
+from boligmonitor.web.context import PageContext
+from boligmonitor.web.pages import Page
+from boligmonitor.web.views.common import download, theme_links
+
+FRESHNESS_COLUMNS = ("dataset", "publisher", "title", "table", "fetched_at", "updated", "licence")
+
+
+def front_page(ctx: PageContext) -> Page:
+    data = ctx.data
+    freshness: list[dict[str, Any]] = [
+        {
+            "dataset": dataset.id,
+            "publisher": dataset.publisher,
+            "title": dataset.title,
+            "table": dataset.table,
+            "fetched_at": dataset.fetched_at.isoformat() if dataset.fetched_at else None,
+            "fetched_text": ctx.t.date(dataset.fetched_at) if dataset.fetched_at else "–",
+            "updated": dataset.updated,
+            "licence": dataset.licence,
+        }
+        for dataset in sorted(data.datasets.values(), key=lambda d: (d.publisher, d.id))
+    ]
+    loaded = sum(1 for indicator in data.catalog.indicators if data.has_data(indicator.id))
+    title = ctx.t("front.title")
+    return Page(
+        "front.html",
+        title,
+        {
+            "themes": theme_links(ctx, NORWAY),
+            "freshness": freshness,
+            "n_indicators": len(data.catalog.indicators),
+            "n_loaded": loaded,
+            "n_municipalities": len(data.municipalities()),
+            "norway_url": ctx.url(f"/region/{NORWAY}"),
+        },
+        download=download(ctx, "boligmonitor-datakilder", ctx.t("front.freshness"), freshness, FRESHNESS_COLUMNS),
+    )
+
+
+__all__ = ["front_page"]

@@ -1,0 +1,231 @@
+"""The indicator model as a page: a county's (or a chosen list of) municipalities ranked by the size of their
+housing-social challenges, with each indicator's contribution and a rank interval from the sensitivity
+analysis (docs/methods/indicator-model.md).
+
+State in the URL: ``fylke`` (county code) or ``kommune`` (repeated, at least two), ``modell`` (preset),
+``vekter`` (``BEF03=6,FL01=2:-``), ``normalisering`` (zscore|minmax|rank), ``dekning`` (minimum coverage
+0–1), ``ar`` (latest year used). Bad input is a 400 page that names the parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boligmonitor.analysis.indicator_model import NORMALISATIONS, ModelResult
+from boligmonitor.catalog.indicator_models import apply_weights, load_indicator_models, parse_variable_key
+from boligmonitor.core.errors import InputError, UnknownCodesError
+from boligmonitor.pipeline.ranking import ranking_for_region, ranking_meta, ranking_table, spec_from_preset
+from boligmonitor.web.charts import UNCATEGORISED, Bar, ranked_bars
+from boligmonitor.web.context import PageContext
+from boligmonitor.web.downloads import Download
+from boligmonitor.web.pages import BadRequestError, Page
+from boligmonitor.web.views.ranking_reader import LoadedDataReader
+
+DEFAULT_COUNTY = "46"
+DRAWS = 1000
+_CACHE: dict[tuple[int, tuple[tuple[str, str], ...]], ModelResult] = {}
+
+
+def ranking_page(ctx: PageContext) -> Page:
+    t = ctx.t
+    data = ctx.data
+    models = load_indicator_models()
+    preset_id = _text(ctx, "modell") or "husbanken"
+    try:
+        preset = models.preset(preset_id)
+    except InputError:
+        raise BadRequestError("modell", preset_id, t("ranking.error.preset")) from None
+    weights = _text(ctx, "vekter")
+    if weights:
+        try:
+            preset = apply_weights(preset, weights, data.catalog)
+        except InputError as error:
+            raise BadRequestError("vekter", weights, _problems(error)) from None
+    normalisation = _text(ctx, "normalisering") or None
+    if normalisation is not None and normalisation not in NORMALISATIONS:
+        raise BadRequestError("normalisering", normalisation, ", ".join(NORMALISATIONS))
+    coverage = _number(ctx, "dekning", 0.0, 1.0)
+    year = _year(ctx)
+    chosen = ctx.query.get("kommune")
+    municipalities = [chosen] if isinstance(chosen, str) else list(chosen or [])
+    county = _text(ctx, "fylke") or (DEFAULT_COUNTY if not municipalities else "")
+    region: str | list[str] = municipalities if municipalities else county
+    spec = spec_from_preset(preset, normalisation=normalisation, min_coverage=coverage)
+    key = (id(data), tuple(sorted((k, str(v)) for k, v in ctx.query.items() if k not in ("lang", "visning"))))
+    result = _CACHE.get(key)
+    if result is None:
+        try:
+            result = ranking_for_region(LoadedDataReader(data), data.catalog, spec, region, year, draws=DRAWS)
+        except UnknownCodesError as error:
+            parameter = "kommune" if municipalities else "fylke"
+            raise BadRequestError(parameter, ",".join(municipalities) or county, _problems(error)) from None
+        except InputError as error:
+            raise BadRequestError("fylke" if county else "kommune", county, _problems(error)) from None
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = result
+    return _page(ctx, preset_id, models.presets, result, county, municipalities)
+
+
+def _page(
+    ctx: PageContext,
+    preset_id: str,
+    presets: Any,
+    result: ModelResult,
+    county: str,
+    municipalities: list[str],
+) -> Page:
+    t = ctx.t
+    data = ctx.data
+    language = ctx.language
+    names = {code: region.name for code, region in data.regions.items()}
+    entries = {}
+    for preset in presets:
+        if preset.id == preset_id:
+            entries = {entry.key: (domain, entry) for domain, entry in preset.entries()}
+    rows = []
+    for row in result.rows:
+        interval = result.intervals.get(row.region)
+        top = [
+            {
+                "name": _indicator_name(ctx, part.key),
+                "contribution": t.number(part.contribution, 2),
+            }
+            for part in row.top_contributions(3)
+        ]
+        rows.append(
+            {
+                "code": row.region,
+                "name": names.get(row.region, row.region),
+                "url": ctx.url(f"/region/{row.region}"),
+                "rank": row.rank,
+                "score": t.number(row.score, 2) if row.score is not None else "–",
+                "interval": (
+                    t("ranking.interval", low=interval.p05, high=interval.p95) if interval is not None else "–"
+                ),
+                "median": interval.median if interval is not None else None,
+                "coverage": t.number(row.coverage * 100, 0) + " %",
+                "top": top,
+                "reason": row.reason,
+                "renormalised": row.renormalised,
+                "missing": [_indicator_name(ctx, key) for key in row.missing],
+            }
+        )
+    indicators = []
+    for summary in result.indicators:
+        domain, entry = entries.get(summary.key, (None, None))
+        indicators.append(
+            {
+                "key": summary.key,
+                "name": _indicator_name(ctx, summary.key),
+                "domain": domain.name.get(language) if domain is not None else (summary.domain or "–"),
+                "weight": t.number(summary.weight, 1),
+                "share": t.number(summary.weight_share * 100, 0) + " %" if summary.available else "–",
+                "direction": t("ranking.direction.up") if summary.direction == 1 else t("ranking.direction.down"),
+                "reason": entry.reason.get(language) if entry is not None else "",
+                "year": result.years.get(summary.key),
+                "available": summary.available,
+                "why_not": summary.reason,
+                "n_values": summary.n_values,
+                "n_regions": summary.n_regions,
+            }
+        )
+    ranked = result.ranked
+    bars = [
+        Bar(
+            code=row.region,
+            label=names.get(row.region, row.region),
+            value=row.score,
+            low=None,
+            high=None,
+            category=UNCATEGORISED,
+            href=ctx.url(f"/region/{row.region}"),
+        )
+        for row in ranked
+    ]
+    title_region = result.label
+    summary_text = t(
+        "ranking.summary",
+        ranked=len(ranked),
+        total=len(result.rows),
+        weight=t.number(result.available_weight_share * 100, 0),
+        first=names.get(ranked[0].region, ranked[0].region) if ranked else "–",
+    )
+    chart = ranked_bars(
+        "ranking-scores",
+        bars,
+        reference=0.0 if result.spec.normalisation == "zscore" else None,
+        reference_label=t("ranking.chart.mean"),
+        title=t("ranking.chart.title", region=title_region),
+        description=summary_text,
+        format_value=lambda value: t.number(value, 2),
+    )
+    columns, table_rows = ranking_table(result)
+    meta = {**ranking_meta(result), "page": ctx.here(), "language": ctx.language}
+    title = t("ranking.title", region=title_region)
+    return Page(
+        "ranking.html",
+        title,
+        {
+            "rows": rows,
+            "indicators": indicators,
+            "chart": chart,
+            "summary": summary_text,
+            "notes": list(result.notes),
+            "counties": sorted(data.counties(), key=lambda region: region.code),
+            "county": county,
+            "municipalities": municipalities,
+            "presets": [(preset.id, preset.name.get(language)) for preset in presets],
+            "preset_id": preset_id,
+            "normalisations": NORMALISATIONS,
+            "normalisation": result.spec.normalisation,
+            "weights": _text(ctx, "vekter"),
+            "coverage": result.spec.min_coverage,
+        },
+        download=Download(f"boligmonitor-rangering-{county or 'utvalg'}", title, columns, table_rows, meta),
+        breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
+    )
+
+
+def _indicator_name(ctx: PageContext, key: str) -> str:
+    try:
+        indicator_id, years = parse_variable_key(key)
+        name = ctx.data.catalog.indicator(indicator_id).short_name.get(ctx.language)
+    except (ValueError, KeyError):
+        return key
+    return ctx.t("ranking.change", name=name, years=years) if years else name
+
+
+def _text(ctx: PageContext, name: str) -> str:
+    value = ctx.query.get(name)
+    first = value[0] if isinstance(value, list) else value
+    return (first or "").strip()
+
+
+def _number(ctx: PageContext, name: str, low: float, high: float) -> float | None:
+    text = _text(ctx, name)
+    if not text:
+        return None
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = float("nan")
+    if not low <= number <= high:
+        raise BadRequestError(name, text, ctx.t("ranking.error.range", low=low, high=high))
+    return number
+
+
+def _year(ctx: PageContext) -> int | None:
+    text = _text(ctx, "ar")
+    if not text:
+        return None
+    if not text.isdigit() or not 1900 <= int(text) <= 2100:
+        raise BadRequestError("ar", text, ctx.t("ranking.error.year"))
+    return int(text)
+
+
+def _problems(error: InputError) -> str:
+    return "; ".join(problem.message for problem in error.problems)
+
+
+__all__ = ["ranking_page"]
