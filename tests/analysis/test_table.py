@@ -141,3 +141,13 @@ def test_top_ten_range_of_persistent_low_income(tables: IndicatorTables) -> None
         o.value for (code, year), o in tables.observations("BEF19").items() if year == 2014 and o.value is not None
     )
     assert tables.top_ten_range("BEF19", 2014) == (values[0], values[9])
+
+
+def test_no_funnel_around_a_percentage_above_100(tables: IndicatorTables) -> None:
+    """FL02 (settled as % of the municipality's agreed number) exceeded 100 % for Norway in 2015: a ratio, not
+    a binomial share, so there are no binomial funnel limits around it (and no error)."""
+    national = tables.benchmark(tables.indicator("FL02"), "0", 2015, BenchmarkKind.NORWAY)
+    assert national.value is not None and national.value > 100
+    rows = tables.all_regions("FL02", 2015)
+    assert len(rows) == 357
+    assert all(row.funnel is None for row in rows)

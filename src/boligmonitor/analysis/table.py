@@ -382,6 +382,10 @@ def _funnel(
     if multiplier is None or target is None or n is None or n <= 0:
         return None
     kind: FunnelKind = "proportion" if multiplier == 100 else "rate"
+    if kind == "proportion" and not 0 <= target <= multiplier:
+        # A "percentage" above 100 (e.g. refugees settled as a share of those the municipality was asked to
+        # settle) is a ratio, not a binomial share: there are no binomial limits around it.
+        return None
     limits = funnel_limits(target, [n], FUNNEL_LEVELS, kind=kind, multiplier=float(multiplier))
     return {limit.level: (limit.low, limit.high) for limit in limits}
 
