@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from boligmonitor.cli.factsheet import factsheet
 from boligmonitor.cli.rank import rank
 from boligmonitor.core.errors import InputError, UnknownCodesError
 
@@ -287,6 +288,7 @@ def serve(
 
 
 app.command("rank")(rank)
+app.command("factsheet")(factsheet)
 
 
 def _checked_lang(lang: str) -> str:

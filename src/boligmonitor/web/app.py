@@ -31,6 +31,7 @@ from boligmonitor.catalog.models import Catalog
 from boligmonitor.store import Store, database_url
 from boligmonitor.web import api, routes
 from boligmonitor.web.errors import error_page
+from boligmonitor.web.factsheet import routes as factsheet_routes
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import BadRequestError
 from boligmonitor.web.views.indicator_map import municipality_paths
@@ -141,6 +142,7 @@ def create_app(
         return error_page(request, 400, error)
 
     app.include_router(api.router)
+    app.include_router(factsheet_routes.router)
     app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     return app

@@ -1,0 +1,65 @@
+"""Short sentences from the statistical tests, never from untested differences.
+
+A sentence exists only where the analysis layer compared the value with its benchmark (the benchmark-in-CI
+rule of :mod:`boligmonitor.analysis.compare`): higher or lower (neutral indicators), better or worse (value-laden
+ones) give "… er høyere enn i landet"; similar gives "ingen sikker forskjell"; not compared (a count, no
+interval, no benchmark value) and a missing value give no sentence at all. The direction of a better or worse
+difference is read from the two values, which the test has already found to differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.table import IndicatorRow
+from boligmonitor.web.formatting import value_text
+from boligmonitor.web.i18n import Translator
+
+TESTED = frozenset({Comparison.BETTER, Comparison.WORSE, Comparison.HIGHER, Comparison.LOWER, Comparison.SIMILAR})
+DIFFERENT = frozenset({Comparison.BETTER, Comparison.WORSE, Comparison.HIGHER, Comparison.LOWER})
+# The order findings are listed in: value-laden differences first (worse before better), then neutral ones.
+FINDING_ORDER = (Comparison.WORSE, Comparison.BETTER, Comparison.HIGHER, Comparison.LOWER, Comparison.SIMILAR)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence and the tested row it was made from."""
+
+    indicator_id: str
+    comparison: Comparison
+    text: str
+
+
+def finding(row: IndicatorRow, benchmark: str, t: Translator) -> Finding | None:
+    """The sentence for ``row``'s comparison with its benchmark (named ``benchmark``: "landet", "Vestland"), or
+    None when nothing was tested."""
+    m = row.measure
+    reference = row.benchmark.value if row.benchmark is not None else None
+    if m.value is None or reference is None or row.comparison not in TESTED:
+        return None
+    indicator = row.indicator
+    values = {
+        "name": indicator.name.get(t.language),
+        "subject": t(f"factsheet.subject.{'share' if indicator.multiplier == 100 else 'rate'}"),
+        "benchmark": benchmark,
+        "value": value_text(indicator, m.value, t),
+        "reference": value_text(indicator, reference, t),
+    }
+    if row.comparison is Comparison.SIMILAR:
+        return Finding(indicator.id, row.comparison, t("factsheet.sentence.similar", **values))
+    direction = "higher" if m.value > reference else "lower"
+    if row.comparison in (Comparison.HIGHER, Comparison.LOWER):
+        key = f"factsheet.sentence.{row.comparison.value}"
+    else:
+        key = f"factsheet.sentence.{row.comparison.value}_{direction}"
+    return Finding(indicator.id, row.comparison, t(key, **values))
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Differences first (worse, better, higher, lower), then similar; catalogue order within each."""
+    rank = {comparison: index for index, comparison in enumerate(FINDING_ORDER)}
+    return sorted(findings, key=lambda item: rank[item.comparison])
+
+
+__all__ = ["DIFFERENT", "TESTED", "Finding", "finding", "ordered"]
