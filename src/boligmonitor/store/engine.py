@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,9 @@ from sqlalchemy.engine import URL, Connection, make_url
 
 DATABASE_URL_VARIABLE: Final = "BOLIGMONITOR_DATABASE_URL"
 DEFAULT_SQLITE_PATH: Final = Path("var") / "boligmonitor.sqlite"
+
+# How long an SQLite connection waits for another one's lock before giving up with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS: Final = 30_000
 
 # Execution option set on a connection before it begins a write transaction (see _begin_sqlite).
 WRITE_OPTION: Final = "boligmonitor_write"
@@ -85,17 +90,35 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        # WAL: readers keep reading the last committed data while one writer writes.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         # A writer waits up to 30 s for another writer before giving up with "database is locked".
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # WAL: readers keep reading the last committed data while one writer writes.
+        _switch_to_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         # NORMAL is durable against application crashes in WAL mode; only power loss may lose the last commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 64 MiB page cache (default 2 MiB): bulk upserts touch three B-trees of the observation table.
         cursor.execute("PRAGMA cache_size=-65536")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    # Turning a new file into WAL needs an exclusive lock, and SQLite answers "database is locked" at once,
+    # without calling the busy handler, when another connection is switching or writing at that moment:
+    # processes starting together on a new database failed about one time in ten. Retry up to the busy
+    # timeout; once the file is in WAL (it stays so), the statement takes no lock and succeeds first time.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _begin_sqlite(connection: Connection) -> None:
