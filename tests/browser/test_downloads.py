@@ -67,7 +67,7 @@ COMPARE_VALUES = """() => Object.fromEntries(Array.from(document.querySelectorAl
 # region, Hele landet, the county, the KOSTRA group …). Returns the column headers and, per year, the cell texts.
 SERIES_TABLE = """() => {
   const table = document.querySelector("table.ds-table");
-  const text = cell => cell.textContent.replace(/\\s+/g, " ").trim();
+  const text = cell => cell.textContent.replace(/[ \\t\\r\\n]+/g, " ").trim();  // keeps no-break spaces
   return {
     headers: Array.from(table.querySelectorAll("thead th"), text),
     rows: Object.fromEntries(Array.from(table.querySelectorAll("tbody tr"), row => {

@@ -22,8 +22,8 @@ MAX_CLICKS = 3
 SEED = 80
 THEME_NAME = "Befolkning og boligmarked"
 CARD_NAME = "Innbyggere 80 år og over"
-PERCENT = re.compile(r"^\d{1,3},\d %$")  # "4,7 %": decimal comma, no-break space before the per cent sign
-NORWAY_BESIDE = re.compile(r"^landet: (\d{1,3},\d %)$")
+PERCENT = re.compile(r"^\d{1,3},\d\u00a0%$")  # "4,7 %": decimal comma, no-break space before the per cent sign
+NORWAY_BESIDE = re.compile(r"^landet: (\d{1,3},\d\u00a0%)$")
 
 
 @pytest.fixture(scope="module")

@@ -307,7 +307,7 @@ def test_pdf_text_has_the_name_and_the_80_plus_share_as_the_monitor_writes_it(
         text = pdf_text(pdf_of(batch, code), pages=2)  # the population table is on the first two pages
         assert f"Faktaark: {data.regions[code].name}" in text
         # the table row: "Innbyggere 80 år og over · Økende 2022–2026 · 2026 · 4,7 % · 95 % KI 4,6–4,8 · …"
-        row = re.search(r"Innbyggere 80 år og over .{0,60}?(\d{4}) (\S+ %) 95 % KI", text)
+        row = re.search(r"Innbyggere 80 år og over .{0,60}?(\d{4}) (\S+\s%) 95 % KI", text)
         assert row is not None and row.groups() == (str(expected["year"]), share)
 
 

@@ -179,7 +179,7 @@ def test_highlighted_municipality_is_marked_in_table_charts_and_text(web_client:
     assert "(valgt kommune)" in html
     assert "bm-row-hl" in html  # the bar
     assert "bm-map-hl" in html  # the map
-    assert re.search(r"Bergen: [\d,]+ %, nummer \d+ av 357 kommuner med verdi", html)
+    assert re.search(r"Bergen: [\d,]+\u00a0%, nummer \d+ av 357 kommuner med verdi", html)
     # Quick filters to its county and its KOSTRA group, and its time series.
     assert f"fylke={VESTLAND}" in html
     assert "Bare Vestland" in html

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,30 @@ def test_missing_reasons(built_database: Path) -> None:
     assert data.missing_reason("BEF03", Status.CONFIDENTIAL) is MissingReason.SUPPRESSED
     assert data.missing_reason("BEF03", Status.MISSING) is MissingReason.NOT_REPORTED
     assert data.missing_reason("BEF03", Status.NOT_APPLICABLE) is MissingReason.NOT_APPLICABLE
+
+
+def test_a_server_keeps_its_data_out_of_full_collections_and_lets_an_old_version_go(
+    built_database: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "copy.sqlite"
+    shutil.copy(built_database, database)
+    url = f"sqlite:///{database}"
+    try:
+        monitor = Monitor(Store(create_engine_for(url)), load_catalog(), freeze_heap=True)
+        frozen = gc.get_freeze_count()
+        assert frozen > 100_000  # the loaded version is exempt from collections
+        old_version = weakref.ref(monitor.data)
+
+        store = Store(create_engine_for(url))
+        observation = monitor.data.tables.observations("BEF03")[("4601", 2024)]
+        with store.write("import", "SYNTHETIC test change") as writer:
+            writer.put_observations([dataclasses.replace(observation, value=99.9, numerator=None, denominator=None)])
+        store.close()
+        monitor.reload()
+
+        gc.collect()
+        assert old_version() is None  # the replaced version was freed
+        # the new version is frozen in its place, the old one is not kept beside it
+        assert 0.9 * frozen < gc.get_freeze_count() < 1.5 * frozen
+    finally:
+        gc.unfreeze()

@@ -67,7 +67,7 @@ def test_municipality_has_its_own_line_with_norway_county_and_kostra_group(web_c
     for year, value, _ in rows:
         assert float(value) == pytest.approx(stored[year])
     # One-line summary in the caption, recent trend, links back to the theme and to all municipalities.
-    assert re.search(r"Bergen: [\d,]+ % i \d{4} og [\d,]+ % i \d{4}\. I \d{4}: Hele landet", html)
+    assert re.search(r"Bergen: [\d,]+\u00a0% i \d{4} og [\d,]+\u00a0% i \d{4}\. I \d{4}: Hele landet", html)
     assert "Siste år:" in html
     theme = data.indicator(SHARE).theme
     assert f'href="/region/{BERGEN}/tema/{theme}"' in html

@@ -76,13 +76,15 @@ def create_app(
 ) -> FastAPI:
     """The monitor for one database (default: BOLIGMONITOR_DATABASE_URL or var/boligmonitor.sqlite).
 
-    ``warm`` computes every region's theme rows at start-up, so no visitor waits for a first computation.
+    ``warm`` (a server) computes every region's theme rows at start-up, so no visitor waits for a first
+    computation, and keeps the loaded data out of the garbage collector's full collections.
     """
     store = Store.open(database_url(database_url_or_none), upgrade=False)
-    monitor = Monitor(store, catalog or load_catalog())
+    monitor = Monitor(store, catalog or load_catalog(), freeze_heap=warm)
     if warm:
         monitor.data.warm()
         municipality_paths(monitor.data)  # the map's projected boundaries, once per data version
+        monitor.freeze_heap()  # what warming computed lives as long as the data: out of the collector's way
     app = FastAPI(
         title="Boligmonitor API",
         version="1",

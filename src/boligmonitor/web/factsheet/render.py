@@ -147,9 +147,15 @@ def page_css(sheet: FactSheet, ctx: PageContext) -> str:
     )
 
 
+# A title of a chart's part (a row, a point): a tooltip on the web, nothing on paper, and WeasyPrint would still
+# cascade styles into each one. The chart's own title has an id (the figure's /Alt) and is kept.
+_PART_TITLE = re.compile(r"<title>[^<]*</title>")
+
+
 def svg_for_print(chart: Markup) -> Markup:
-    """The chart with charts.css as its own ``<style>`` (right after its ``<desc>``), for WeasyPrint."""
-    text = str(chart)
+    """The chart with charts.css as its own ``<style>`` (right after its ``<desc>``), for WeasyPrint, without the
+    tooltips of its parts."""
+    text = _PART_TITLE.sub("", str(chart))
     if "</desc>" not in text:
         raise ValueError("a chart without <desc>: not one of web.charts' charts")
     return Markup(text.replace("</desc>", f"</desc><style>{chart_css(text)}</style>", 1))  # noqa: S704 - package CSS

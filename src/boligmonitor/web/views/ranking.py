@@ -104,7 +104,7 @@ def _page(
                     t("ranking.interval", low=interval.p05, high=interval.p95) if interval is not None else "–"
                 ),
                 "median": interval.median if interval is not None else None,
-                "coverage": t.number(row.coverage * 100, 0) + " %",
+                "coverage": t.number(row.coverage * 100, 0) + "\u00a0%",
                 "top": top,
                 "reason": row.reason,
                 "renormalised": row.renormalised,
@@ -120,7 +120,7 @@ def _page(
                 "name": _indicator_name(ctx, summary.key),
                 "domain": domain.name.get(language) if domain is not None else (summary.domain or "–"),
                 "weight": t.number(summary.weight, 1),
-                "share": t.number(summary.weight_share * 100, 0) + " %" if summary.available else "–",
+                "share": t.number(summary.weight_share * 100, 0) + "\u00a0%" if summary.available else "–",
                 "direction": t("ranking.direction.up") if summary.direction == 1 else t("ranking.direction.down"),
                 "reason": entry.reason.get(language) if entry is not None else "",
                 "year": result.years.get(summary.key),
