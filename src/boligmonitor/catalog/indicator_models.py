@@ -39,8 +39,8 @@ from boligmonitor.catalog.models import (
     Polarity,
     Problem,
     Text,
-    format_path,
 )
+from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
 
 PACKAGED_MODELS = "data/indicator_models.yaml"
@@ -196,23 +196,13 @@ def parse_indicator_models(text: str, file: str, catalog: Catalog) -> IndicatorM
     try:
         models = IndicatorModels.model_validate(data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
-        errors = exc.errors()
-        locations = [tuple(error["loc"]) for error in errors]
-        problems = [
-            _located(file, root, loc, error["msg"].removeprefix("Value error, "))
-            for error, loc in zip(errors, locations, strict=True)
-            if not _echo(error["type"], loc, locations)
-        ]
+        errors = without_echoes(exc.errors())
+        problems = [_located(file, root, tuple(error["loc"]), plain_message(error["msg"])) for error in errors]
         raise InputError(problems) from exc
     found = [*models.problems(), *catalog_problems(models, catalog)]
     if found:
         raise InputError([_located(file, root, path, message) for path, message in found])
     return models
-
-
-def _echo(kind: str, loc: tuple[PathPart, ...], locations: Sequence[tuple[PathPart, ...]]) -> bool:
-    """Pydantic's "too short" on a list whose only items were rejected: the items already say why."""
-    return kind == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locations)
 
 
 def catalog_problems(models: IndicatorModels, catalog: Catalog) -> list[Problem]:
@@ -253,28 +243,10 @@ def _did_you_mean(wanted: str, known: Sequence[str]) -> str:
 
 
 def _located(file: str, root: yaml.Node, loc: Sequence[PathPart], message: str) -> InputProblem:
-    """The problem at ``loc`` with the line of the deepest YAML node along it."""
-    node = root
-    consumed: list[PathPart] = []
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        node = child
-        consumed.append(part)
-    if len(consumed) < len(loc):  # a missing key is still worth naming
-        consumed.append(loc[len(consumed)])
-    return InputProblem(file=file, message=message, line=node.start_mark.line + 1, field=format_path(consumed) or None)
-
-
-def _child(node: yaml.Node, part: PathPart) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]  # type: ignore[no-any-return]
-    return None
+    """The problem at ``loc`` with the line of the deepest YAML node along it; the walk stops at the first part
+    not in the file, which is the field named."""
+    where = locate(root, loc, skip_unmatched=False)
+    return InputProblem(file=file, message=message, line=where.line, field=where.field)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The YAML is composed into nodes (which carry line numbers) and the nodes are constructed into plain data
 for pydantic, in one parse. A validation error's location (``indicators → 12 → recipe → numerator``) is
-walked down the node tree to find the line of the offending item.
+walked down the node tree to find the line of the offending item (:mod:`boligmonitor.catalog.yaml_locations`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from boligmonitor.catalog.models import DEFER_CROSS_CHECKS, Catalog, PathPart, format_path
+from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
 
 PACKAGED_CATALOG = "data/catalog.yaml"
@@ -65,8 +65,8 @@ def parse_catalog(text: str, file: str = "<catalog>") -> Catalog:
     try:
         catalog = Catalog.model_validate(data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
-        errors = _without_echoes(exc.errors())
-        problems = [_problem(file, root, data, tuple(error["loc"]), _message(error["msg"])) for error in errors]
+        errors = without_echoes(exc.errors())
+        problems = [_problem(file, root, data, tuple(error["loc"]), plain_message(error["msg"])) for error in errors]
         raise InputError(problems) from exc
     cross = [_problem(file, root, data, path, message) for path, message in catalog.problems()]
     if cross:
@@ -85,58 +85,13 @@ def _compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     return root, data
 
 
-def _without_echoes(errors: list[ErrorDetails]) -> list[ErrorDetails]:
-    """Drop pydantic's "too short" echo on a list whose only items were rejected: the items say why."""
-    locations = [tuple(error["loc"]) for error in errors]
-    return [
-        error
-        for error, loc in zip(errors, locations, strict=True)
-        if not (
-            error["type"] == "too_short"
-            and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locations)
-        )
-    ]
-
-
-def _message(pydantic_message: str) -> str:
-    return pydantic_message.removeprefix("Value error, ")
-
-
 def _problem(file: str, root: yaml.Node, data: Any, loc: Sequence[PathPart], message: str) -> InputProblem:
-    node, consumed, reached_end = _walk(root, loc)
-    if loc and not reached_end:  # a missing key is still worth naming
-        consumed = [*consumed, loc[-1]]
+    # Union tags such as ``range`` are in pydantic's location but not in the YAML: skip them.
+    where = locate(root, loc, skip_unmatched=True)
     indicator = _indicator_id(data, loc)
     if indicator is not None:
         message = f"indicator {indicator}: {message}"
-    return InputProblem(file=file, line=node.start_mark.line + 1, field=format_path(consumed) or None, message=message)
-
-
-def _walk(root: yaml.Node, loc: Sequence[PathPart]) -> tuple[yaml.Node, list[PathPart], bool]:
-    """The deepest node along ``loc``, the parts of ``loc`` that led there, and whether the last part did.
-
-    Parts that are not keys in the YAML (pydantic's union tags such as ``range``) are skipped.
-    """
-    node = root
-    consumed: list[PathPart] = []
-    found = False
-    for part in loc:
-        child = _child(node, part)
-        found = child is not None
-        if child is not None:
-            node = child
-            consumed.append(part)
-    return node, consumed, found
-
-
-def _child(node: yaml.Node, part: PathPart) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]  # type: ignore[no-any-return]
-    return None
+    return InputProblem(file=file, line=where.line, field=where.field, message=message)
 
 
 def _indicator_id(data: Any, loc: Sequence[PathPart]) -> str | None:

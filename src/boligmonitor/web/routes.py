@@ -61,17 +61,25 @@ def respond(ctx: PageContext, fmt: str | None, view: Callable[[], Page]) -> Resp
     return render_download(page, fmt)
 
 
-@router.get("/")
-def front_page(request: Request) -> Response:
-    ctx = page_context(request, "/")
-    return respond(ctx, None, lambda: front.front_page(ctx))
+def _page_with_downloads(path: str, name: str, view: Callable[[PageContext], Page]) -> None:
+    """Route a top-level page without path parameters and its download sibling ``{path}.{fmt}`` (``/index.{fmt}``
+    for ``/``, as :meth:`PageContext.with_suffix` links it), named ``{name}_page`` and ``{name}_download``."""
+    stem = path.rstrip("/") or "/index"
+
+    def html_page(request: Request) -> Response:
+        ctx = page_context(request, path)
+        return respond(ctx, None, lambda: view(ctx))
+
+    def download(request: Request, fmt: str) -> Response:
+        _, suffix = split_suffix(f"{stem.lstrip('/')}.{fmt}")  # "csv.csv" is a CSV, "txt" an unknown page
+        ctx = page_context(request, path)
+        return respond(ctx, suffix, lambda: view(ctx))
+
+    router.add_api_route(path, html_page, methods=["GET"], name=f"{name}_page")
+    router.add_api_route(f"{stem}.{{fmt}}", download, methods=["GET"], name=f"{name}_download")
 
 
-@router.get("/index.{fmt}")
-def front_page_download(request: Request, fmt: str) -> Response:
-    _, suffix = split_suffix(f"index.{fmt}")
-    ctx = page_context(request, "/")
-    return respond(ctx, suffix, lambda: front.front_page(ctx))
+_page_with_downloads("/", "front", front.front_page)
 
 
 @router.get("/velg")
@@ -117,30 +125,8 @@ def indicator_page(request: Request, segment: str) -> Response:
     return respond(ctx, fmt, lambda: indicator.indicator_page(ctx, indicator_id))
 
 
-@router.get("/sammenlign")
-def compare_page(request: Request) -> Response:
-    ctx = page_context(request, "/sammenlign")
-    return respond(ctx, None, lambda: compare.compare_page(ctx))
-
-
-@router.get("/sammenlign.{fmt}")
-def compare_download(request: Request, fmt: str) -> Response:
-    _, suffix = split_suffix(f"sammenlign.{fmt}")
-    ctx = page_context(request, "/sammenlign")
-    return respond(ctx, suffix, lambda: compare.compare_page(ctx))
-
-
-@router.get("/rangering")
-def ranking_page(request: Request) -> Response:
-    ctx = page_context(request, "/rangering")
-    return respond(ctx, None, lambda: ranking.ranking_page(ctx))
-
-
-@router.get("/rangering.{fmt}")
-def ranking_download(request: Request, fmt: str) -> Response:
-    _, suffix = split_suffix(f"rangering.{fmt}")
-    ctx = page_context(request, "/rangering")
-    return respond(ctx, suffix, lambda: ranking.ranking_page(ctx))
+_page_with_downloads("/sammenlign", "compare", compare.compare_page)
+_page_with_downloads("/rangering", "ranking", ranking.ranking_page)
 
 
 __all__ = ["router", "split_suffix"]

@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from boligmonitor.analysis.compare import Comparison
-from boligmonitor.analysis.measures import ratio_to_benchmark
+from boligmonitor.analysis.measures import Measure, ratio_to_benchmark
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
@@ -23,7 +23,7 @@ from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
 from boligmonitor.web.formatting import count_text, interval_text, ratio_text, value_text
-from boligmonitor.web.views.common import effective_benchmark
+from boligmonitor.web.views.common import display_text, effective_benchmark, effective_display
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
             denominator=count_text(m.denominator, t),
             unit=indicator.count_unit.get(language),
         )
-    headline, headline_label = _headline(ctx, indicator, m.value, m.count, ratio)
+    headline, headline_label = _headline(ctx, indicator, m, ratio)
     return Card(
         indicator=indicator,
         row=row,
@@ -128,15 +128,16 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
     )
 
 
-def _headline(
-    ctx: PageContext, indicator: Indicator, value: float | None, count: float | None, ratio: float | None
-) -> tuple[str, str]:
+def _headline(ctx: PageContext, indicator: Indicator, m: Measure, ratio: float | None) -> tuple[str, str]:
+    """The figure in the chosen display (written as the overview writes it) and what it is."""
     t = ctx.t
-    if ctx.display is Display.COUNT and indicator.multiplier is not None:
-        return count_text(count, t), t("display.count_of", unit=indicator.count_unit.get(ctx.language))
-    if ctx.display is Display.RATIO:
-        return ratio_text(ratio, t), t("display.ratio_label", benchmark=t(f"benchmark.{ctx.benchmark.value}.short"))
-    return value_text(indicator, value, t), t(f"unit.{indicator.unit}.label")
+    text = display_text(ctx, indicator, value=m.value, count=m.count, ratio=ratio)
+    display = effective_display(ctx, indicator)
+    if display is Display.COUNT:
+        return text, t("display.count_of", unit=indicator.count_unit.get(ctx.language))
+    if display is Display.RATIO:
+        return text, t("display.ratio_label", benchmark=t(f"benchmark.{ctx.benchmark.value}.short"))
+    return text, t(f"unit.{indicator.unit}.label")
 
 
 def benchmark_label(ctx: PageContext, row: IndicatorRow) -> str:

@@ -1,4 +1,5 @@
-"""Pieces several views share: the download columns, download metadata, navigation and region choices."""
+"""Pieces several views share: the download columns, download metadata, navigation, region choices and how a
+value is written in the chosen display."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ from typing import Any
 from markupsafe import Markup
 
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.catalog.models import Theme
+from boligmonitor.catalog.models import Indicator, Theme
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.store import RegionRow
-from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
+from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
 from boligmonitor.web.downloads import Download
+from boligmonitor.web.formatting import count_text, ratio_text, value_text
 
-# The tidy columns of every indicator download, in order (the API's observation fields, plus comparison).
-ROW_COLUMNS = (
-    "indicator",
-    "indicator_name",
+# The tidy columns of every indicator download, in order (the API's observation fields, plus comparison), in
+# three parts so that downloads with other columns (the time series' lines) keep the same names and order.
+INDICATOR_COLUMNS = ("indicator", "indicator_name")
+VALUE_COLUMNS = (
     "region",
     "region_name",
     "year",
@@ -33,6 +35,8 @@ ROW_COLUMNS = (
     "harmonisation",
     "flags",
     "note",
+)
+COMPARISON_COLUMNS = (
     "comparison",
     "benchmark",
     "benchmark_region",
@@ -40,6 +44,7 @@ ROW_COLUMNS = (
     "ratio_to_benchmark",
     "trend",
 )
+ROW_COLUMNS = (*INDICATOR_COLUMNS, *VALUE_COLUMNS, *COMPARISON_COLUMNS)
 
 
 def download(
@@ -142,15 +147,41 @@ def benchmark_choices(region: RegionRow) -> list[BenchmarkKind]:
     return []
 
 
+def effective_display(ctx: PageContext, indicator: Indicator) -> Display:
+    """The display asked for, where it applies: antall needs a numerator over a denominator (an indicator with
+    a multiplier); other indicators (counts, averages) show their own value instead."""
+    if ctx.display is Display.COUNT and indicator.multiplier is None:
+        return Display.SHARE
+    return ctx.display
+
+
+def display_text(
+    ctx: PageContext, indicator: Indicator, *, value: float | None, count: float | None, ratio: float | None
+) -> str:
+    """The figure the chosen display shows, as the cards, the overview and the compare page write it: the count
+    ("1 234"), the forholdstall ("112") or the value in its unit ("12,3 %"); "–" when that figure is None."""
+    display = effective_display(ctx, indicator)
+    if display is Display.COUNT:
+        return count_text(count, ctx.t)
+    if display is Display.RATIO:
+        return ratio_text(ratio, ctx.t)
+    return value_text(indicator, value, ctx.t)
+
+
 def page_levels() -> frozenset[str]:
     return frozenset({RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY})
 
 
 __all__ = [
+    "COMPARISON_COLUMNS",
+    "INDICATOR_COLUMNS",
     "ROW_COLUMNS",
+    "VALUE_COLUMNS",
     "benchmark_choices",
+    "display_text",
     "download",
     "effective_benchmark",
+    "effective_display",
     "page_levels",
     "picker_groups",
     "picker_options",

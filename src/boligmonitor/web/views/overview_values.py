@@ -16,9 +16,10 @@ from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import COUNT_DECIMALS, RATIO_DECIMALS, count_text, ratio_text, value_text
+from boligmonitor.web.formatting import COUNT_DECIMALS, RATIO_DECIMALS, value_text
 from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.views.cards import benchmark_label, comparison_text
+from boligmonitor.web.views.common import display_text, effective_display
 
 NO_VALUE = "no_value"  # the chart category of a region without a value (the analysis says not_compared)
 COUNT_UNIT = "count"  # a count of persons, dwellings …: no share, no forholdstall, no place in the barometer
@@ -52,14 +53,15 @@ def shown_value(ctx: PageContext, row: IndicatorRow, *, short_reason: bool = Fal
         return ShownValue(None, None, None, "–", None, None, text)
     unit_value = value_text(indicator, m.value, t)
     suffix = "_short" if short_reason else ""
-    if ctx.display is Display.COUNT and indicator.multiplier is not None:
+    display = effective_display(ctx, indicator)
+    if display is Display.COUNT:
         if m.count is None:
             return ShownValue(None, None, None, "–", None, unit_value, t(f"overview.count_not_published{suffix}"))
-        scale = m.denominator / indicator.multiplier if m.denominator else None
+        scale = m.denominator / indicator.multiplier if m.denominator and indicator.multiplier is not None else None
         low, high = _scaled(m.ci_low, m.ci_high, scale)
         interval = _interval(low, high, COUNT_DECIMALS, ctx)
-        return ShownValue(m.count, low, high, count_text(m.count, t), interval, unit_value, None)
-    if ctx.display is Display.RATIO:
+        return ShownValue(m.count, low, high, format_in_display(ctx, indicator, m.count), interval, unit_value, None)
+    if display is Display.RATIO:
         if indicator.unit == COUNT_UNIT:
             return ShownValue(None, None, None, "–", None, unit_value, t(f"overview.ratio_count{suffix}"))
         benchmark = row.benchmark.value if row.benchmark is not None else None
@@ -70,18 +72,14 @@ def shown_value(ctx: PageContext, row: IndicatorRow, *, short_reason: bool = Fal
         ratio = 100.0 * m.value / benchmark
         low, high = _scaled(m.ci_low, m.ci_high, 100.0 / benchmark)
         interval = _interval(low, high, RATIO_DECIMALS, ctx)
-        return ShownValue(ratio, low, high, ratio_text(ratio, t), interval, unit_value, None)
+        return ShownValue(ratio, low, high, format_in_display(ctx, indicator, ratio), interval, unit_value, None)
     interval = _interval(m.ci_low, m.ci_high, indicator.decimals, ctx)
     return ShownValue(m.value, m.ci_low, m.ci_high, unit_value, interval, None, None)
 
 
 def format_in_display(ctx: PageContext, indicator: Indicator, number: float) -> str:
     """A number in the chosen display, as the value cells write it (also the charts' axis labels)."""
-    if ctx.display is Display.COUNT and indicator.multiplier is not None:
-        return count_text(number, ctx.t)
-    if ctx.display is Display.RATIO:
-        return ratio_text(number, ctx.t)
-    return value_text(indicator, number, ctx.t)
+    return display_text(ctx, indicator, value=number, count=number, ratio=number)
 
 
 def display_heading(ctx: PageContext, benchmark: BenchmarkKind | None = None) -> str:

@@ -18,7 +18,7 @@ from boligmonitor.web.context import Display, PageContext
 from boligmonitor.web.formatting import count_text
 from boligmonitor.web.pages import Page
 from boligmonitor.web.views.cards import trend_text
-from boligmonitor.web.views.common import download, region_name
+from boligmonitor.web.views.common import INDICATOR_COLUMNS, VALUE_COLUMNS, download, region_name
 from boligmonitor.web.views.indicator_about import about_indicator
 from boligmonitor.web.views.indicator_display import (
     Shown,
@@ -43,27 +43,9 @@ from boligmonitor.web.views.series_lines import (
 
 CHART_ID = "series-chart"
 EN_DASH = "\u2013"
-SERIES_COLUMNS = (
-    "indicator",
-    "indicator_name",
-    "line",
-    "region",
-    "region_name",
-    "year",
-    "value",
-    "unit",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "ci_level",
-    "ci_method",
-    "status",
-    "harmonisation",
-    "flags",
-    "note",
-    "ratio_to_norway",
-)
+# The indicator download's columns less the comparison with one benchmark, plus the line each row belongs to
+# and the value's forholdstall to Norway in the same year.
+SERIES_COLUMNS = (*INDICATOR_COLUMNS, "line", *VALUE_COLUMNS, "ratio_to_norway")
 
 
 def series_page(ctx: PageContext, code: str, indicator_id: str) -> Page:
