@@ -20,9 +20,11 @@ from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, Res
 from boligmonitor.sources.manifest import read_manifest
 from boligmonitor.sources.ssb import SsbApiError
 from boligmonitor.store import Store, create_engine_for
+from tests.connectors.support import OUTSIDE_WINDOW, at
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue
 
 TABLE = "90001"
+KOMMSUMMER_TABLE = "90002"  # SYNTHETIC; its region variable offers agg_KommSummer
 
 
 @pytest.fixture
@@ -57,22 +59,35 @@ def test_refresh_is_incremental_and_one_data_version(
     clock = ManualClock(1000.0)
     archive = ResponseArchive(tmp_path / "archive")
     with FakeSsb(fake_ssb_catalogue, clock=clock) as server, _client(server, clock, archive) as client:
-        first = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE])
-        assert first.changed == [TABLE]
+        first = refresh(
+            client,
+            archive,
+            store,
+            input_directory,
+            load_catalog(),
+            only=[TABLE, KOMMSUMMER_TABLE],
+            now=at(OUTSIDE_WINDOW),
+        )
+        assert first.changed == [TABLE, KOMMSUMMER_TABLE]
         version = store.current_version()
         assert version is not None and version.id == before.id + 1
         datasets = {d.id: d for d in store.datasets()}
         assert datasets[f"ssb:{TABLE}"].updated == "2026-03-16T07:00:00Z"  # the synthetic table's `updated`
+        # The region codelist is traceable from every value's dataset row (free-text provenance, and a note).
+        assert datasets[f"ssb:{TABLE}"].provenance.endswith("region codelist none")
+        summed = datasets[f"ssb:{KOMMSUMMER_TABLE}"]
+        assert "region codelist agg_KommSummer" in summed.provenance
+        assert summed.code_vintage == "2026" and any("agg_KommSummer" in note for note in summed.notes)
         assert f"ssb:{TABLE}" in {f.dataset for f in read_manifest(input_directory).files}
 
         server.clear_requests()
-        second = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE])
+        second = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE], now=at(OUTSIDE_WINDOW))
         assert second.changed == []
         assert _data_requests(server) == 0  # only metadata was read
         assert store.current_version() == version
 
         fake_ssb_catalogue.publish(TABLE)
-        third = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE])
+        third = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE], now=at(OUTSIDE_WINDOW))
         assert third.changed == [TABLE]
         assert third.requests_sent == 1
         newest = store.current_version()
@@ -91,14 +106,32 @@ def test_failed_refresh_changes_nothing_and_resumes_from_the_archive(
         # Split into 4 requests (25 cells each at most); the 4th fails for good: the refresh stops.
         server.set_fault_plan(FaultPlan.at({4: Fault(FaultKind.UNAVAILABLE)}, path_contains="/data"))
         with _client(server, clock, archive, attempts=1) as client, pytest.raises((SsbApiError, FetchError)):
-            refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE], max_cells=25)
+            refresh(
+                client,
+                archive,
+                store,
+                input_directory,
+                load_catalog(),
+                only=[TABLE],
+                now=at(OUTSIDE_WINDOW),
+                max_cells=25,
+            )
         assert store.current_version() == before
         assert (input_directory / "manifest.json").read_bytes() == manifest_before
         assert not input_directory.with_name("input.staging").exists()
 
         server.set_fault_plan(None)
         with _client(server, clock, archive) as client:
-            resumed = refresh(client, archive, store, input_directory, load_catalog(), only=[TABLE], max_cells=25)
+            resumed = refresh(
+                client,
+                archive,
+                store,
+                input_directory,
+                load_catalog(),
+                only=[TABLE],
+                now=at(OUTSIDE_WINDOW),
+                max_cells=25,
+            )
     assert resumed.requests_from_archive == 3
     assert resumed.requests_sent == 1
     version = store.current_version()
@@ -138,7 +171,15 @@ def test_randomized_faulty_refreshes_leave_the_input_old_or_new_and_respect_the_
         server.set_fault_plan(FaultPlan.seeded(seed, faults))
         try:
             refresh(
-                client, archive, store, input_directory, load_catalog(), only=[TABLE], max_cells=25, build=record_build
+                client,
+                archive,
+                store,
+                input_directory,
+                load_catalog(),
+                only=[TABLE],
+                now=at(OUTSIDE_WINDOW),
+                max_cells=25,
+                build=record_build,
             )
             completed = True
         except (SsbApiError, FetchError):
@@ -164,7 +205,14 @@ def test_a_table_ssb_does_not_have_is_reported_and_the_others_are_fetched(
     archive = ResponseArchive(tmp_path / "archive")
     with FakeSsb(fake_ssb_catalogue, clock=clock) as server, _client(server, clock, archive) as client:
         summary = refresh(
-            client, archive, store, input_directory, load_catalog(), only=[TABLE, "99998"], build=_no_build
+            client,
+            archive,
+            store,
+            input_directory,
+            load_catalog(),
+            only=[TABLE, "99998"],
+            build=_no_build,
+            now=at(OUTSIDE_WINDOW),
         )
     assert summary.changed == [TABLE]
     assert any("99998" in problem and "Non-existent table" in problem for problem in summary.problems)

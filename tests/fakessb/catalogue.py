@@ -34,8 +34,29 @@ RECORDED_KLASS_131 = "klass_131_codesAt_2026-01-01.json"
 RECORDED_KLASS_131_DATE = date(2026, 1, 1)
 
 SYNTHETIC_TABLE_ID = "90001"
+SYNTHETIC_POPULATION_TABLE_ID = "90002"
 SYNTHETIC_CODELIST_ID = "agg_SyntheticSum"
+CURRENT_BORDERS_CODELIST_ID = "agg_KommSummer"  # the real id (ssb-api.md §5.1); its values here are SYNTHETIC
 DEFAULT_MAX_CELLS = 800_000
+SYNTHETIC_APP_VERSION = "SYNTHETIC fake SSB (tests/fakessb)"
+# KLASS 104 names as listed in ssb-api.md §5.1 (third-party list); served as a SYNTHETIC codesAt body.
+COUNTIES_2024 = {
+    "03": "Oslo",
+    "11": "Rogaland",
+    "15": "Møre og Romsdal",
+    "18": "Nordland",
+    "31": "Østfold",
+    "32": "Akershus",
+    "33": "Buskerud",
+    "34": "Innlandet",
+    "39": "Vestfold",
+    "40": "Telemark",
+    "42": "Agder",
+    "46": "Vestland",
+    "50": "Trøndelag",
+    "55": "Troms",
+    "56": "Finnmark",
+}
 
 # Titles of the real error bodies recorded in ssb_api_probe_2026-04-25_requests_and_errors.json (ssb-api.md §8.2).
 NON_EXISTENT_TABLE = "Non-existent table"
@@ -164,6 +185,18 @@ def _resolve_function(name: str, raw_arguments: str, available: Sequence[str]) -
 # --- tables -----------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Axis:
+    """What one dimension of an answer holds: its codes, and for an aggregation (or a dimension eliminated by
+    summing, `dropped`) the table codes summed into each of them."""
+
+    dimension_id: str
+    codes: list[str]
+    members: Mapping[str, list[str]] | None = None
+    labels: Mapping[str, str] | None = None
+    dropped: bool = False
+
+
 @dataclass
 class FakeTable:
     """One table as the server sees it: a JSON-stat header with every category, and a cell lookup."""
@@ -193,52 +226,126 @@ class FakeTable:
         code = extension.get("eliminationValueCode")
         return str(code) if code is not None else None
 
-    def resolve(self, selection: Mapping[str, Sequence[str]] | None, max_cells: int) -> list[list[str]]:
-        """The codes chosen per dimension; `None` (no selection at all) means the default selection: everything."""
+    def v0_metadata(self) -> JsonObject:
+        """The legacy API's metadata shape, `{"title", "variables": [{"code", "text", "values", "valueTexts",
+        "elimination", "time"}]}` [I: PxWeb v1 as third-party clients read it; no response is recorded]."""
+        time_ids = set(self.header.get("role", {}).get("time") or [])
+        variables = []
+        for dimension_id in self.dimension_ids:
+            dimension = self.header["dimension"][dimension_id]
+            codes = self.codes(dimension_id)
+            labels = dimension["category"].get("label") or {}
+            variable: JsonObject = {
+                "code": dimension_id,
+                "text": dimension.get("label", dimension_id),
+                "values": codes,
+                "valueTexts": [str(labels.get(code, code)) for code in codes],
+            }
+            if not self.is_mandatory(dimension_id):
+                variable["elimination"] = True
+            if dimension_id in time_ids:
+                variable["time"] = True
+            variables.append(variable)
+        return {"title": self.header.get("label", ""), "variables": variables}
+
+    def codelist_ids(self, dimension_id: str) -> list[str]:
+        """The codelists the metadata offers for a dimension (``extension.codeLists``)."""
+        extension = self.header["dimension"][dimension_id].get("extension") or {}
+        return [str(item["id"]) for item in extension.get("codeLists") or [] if isinstance(item, dict)]
+
+    def resolve(
+        self,
+        selection: Mapping[str, Sequence[str]] | None,
+        max_cells: int,
+        codelists: Mapping[str, JsonObject] | None = None,
+    ) -> list[Axis]:
+        """What to answer per dimension; `None` (no selection at all) means the default selection: everything.
+
+        `codelists` maps a selected variable to the codelist body its codes are chosen from (an aggregation:
+        each of its codes is the sum of the table codes in its `valueMap`). A non-mandatory variable left out
+        is answered with its `eliminationValueCode`; without one it is summed and left out of the answer.
+        """
         if selection is None:
-            return [self.codes(dimension_id) for dimension_id in self.dimension_ids]
+            return [Axis(dimension_id, self.codes(dimension_id)) for dimension_id in self.dimension_ids]
         by_lower = {dimension_id.lower(): dimension_id for dimension_id in self.dimension_ids}
         normalised: dict[str, Sequence[str]] = {}
+        aggregations: dict[str, JsonObject] = {}
         for variable, requested in selection.items():
             if variable.lower() not in by_lower:
                 raise ApiError(NON_EXISTENT_VARIABLE)
             normalised[by_lower[variable.lower()]] = requested
-        chosen: list[list[str]] = []
+            if codelists and variable in codelists:
+                aggregations[by_lower[variable.lower()]] = codelists[variable]
+        axes: list[Axis] = []
         for dimension_id in self.dimension_ids:
-            if dimension_id in normalised:
-                chosen.append(resolve_value_codes(normalised[dimension_id], self.codes(dimension_id)))
+            if dimension_id in aggregations:
+                axes.append(self._aggregated_axis(dimension_id, normalised[dimension_id], aggregations[dimension_id]))
+            elif dimension_id in normalised:
+                axes.append(Axis(dimension_id, resolve_value_codes(normalised[dimension_id], self.codes(dimension_id))))
             elif self.is_mandatory(dimension_id):
                 raise ApiError(MISSING_MANDATORY)
             else:
                 fallback = self.elimination_code(dimension_id)
-                chosen.append([fallback] if fallback is not None else self.codes(dimension_id)[:1])
+                if fallback is not None:
+                    axes.append(Axis(dimension_id, [fallback]))
+                else:
+                    axes.append(Axis(dimension_id, ["*"], {"*": self.codes(dimension_id)}, dropped=True))
         cells = 1
-        for codes in chosen:
-            cells *= len(codes)
+        for axis in axes:
+            cells *= len(axis.codes)
         if cells > max_cells:
             raise ApiError(TOO_MANY_CELLS)
-        return chosen
+        return axes
+
+    def _aggregated_axis(self, dimension_id: str, requested: Sequence[str], codelist: JsonObject) -> Axis:
+        if str(codelist.get("id")) not in self.codelist_ids(dimension_id):
+            raise ApiError(NON_EXISTENT_CODELIST, status_in_body=404)
+        values = [value for value in codelist.get("values") or [] if isinstance(value, dict)]
+        available = [str(value["code"]) for value in values]
+        chosen = resolve_value_codes(requested, available)
+        by_code = {str(value["code"]): value for value in values}
+        return Axis(
+            dimension_id,
+            chosen,
+            {code: [str(member) for member in by_code[code].get("valueMap") or []] for code in chosen},
+            {code: str(by_code[code].get("label") or code) for code in chosen},
+        )
 
     def metadata(self) -> bytes:
         return compact_json(self.header)
 
-    def data(self, chosen: Sequence[Sequence[str]]) -> bytes:
+    def data(self, axes: Sequence[Axis]) -> bytes:
         """JSON-stat 2.0 for exactly the chosen cells; the recorded bytes when the whole recording is asked for."""
-        if self.recorded_body is not None and [list(c) for c in chosen] == [
-            self.codes(dimension_id) for dimension_id in self.dimension_ids
-        ]:
+        whole = [self.codes(dimension_id) for dimension_id in self.dimension_ids]
+        plain = all(axis.members is None for axis in axes)
+        if self.recorded_body is not None and plain and [axis.codes for axis in axes] == whole:
             return self.recorded_body
-        return compact_json(self.dataset(chosen))
+        return compact_json(self.dataset(axes))
 
-    def dataset(self, chosen: Sequence[Sequence[str]]) -> JsonObject:
+    def dataset(self, axes: Sequence[Axis]) -> JsonObject:
         dataset = copy.deepcopy(self.header)
-        for dimension_id, codes in zip(self.dimension_ids, chosen, strict=True):
-            _restrict_dimension(dataset["dimension"][dimension_id], self.codes(dimension_id), codes)
-        dataset["size"] = [len(codes) for codes in chosen]
+        shown = [axis for axis in axes if not axis.dropped]
+        for axis in axes:
+            if axis.dropped:
+                del dataset["dimension"][axis.dimension_id]
+            elif axis.labels is not None:
+                _aggregate_dimension(dataset["dimension"][axis.dimension_id], axis.labels)
+            else:
+                codes = axis.codes
+                _restrict_dimension(dataset["dimension"][axis.dimension_id], self.codes(axis.dimension_id), codes)
+        dataset["id"] = [axis.dimension_id for axis in shown]
+        dataset["size"] = [len(axis.codes) for axis in shown]
+        for role, named in list((dataset.get("role") or {}).items()):
+            dataset["role"][role] = [name for name in named if name in dataset["id"]]
         values: list[CellValue] = []
         status: dict[str, str] = {}
-        for position, combination in enumerate(itertools.product(*chosen)):
-            value, symbol = self.cell(tuple(combination))
+        known = [set(self.codes(axis.dimension_id)) for axis in axes]
+        for position, combination in enumerate(itertools.product(*[axis.codes for axis in axes])):
+            members = [
+                [m for m in axis.members[code] if m in codes] if axis.members is not None else [code]
+                for axis, code, codes in zip(axes, combination, known, strict=True)
+            ]
+            value, symbol = self._sum(members)
             values.append(value)
             if symbol is not None:
                 status[str(position)] = symbol
@@ -246,6 +353,18 @@ class FakeTable:
         if status:
             dataset["status"] = status
         return dataset
+
+    def _sum(self, members: Sequence[Sequence[str]]) -> tuple[CellValue, str | None]:
+        """One cell, or the sum over the members of aggregated / eliminated dimensions (no number if any lacks one)."""
+        cells = [self.cell(tuple(codes)) for codes in itertools.product(*members)]
+        if len(cells) == 1:
+            return cells[0]
+        if not cells:
+            return None, ".."
+        missing = [symbol or ".." for value, symbol in cells if value is None]
+        if missing:
+            return None, missing[0]
+        return sum(value for value, _ in cells if value is not None), None
 
     def info(self) -> JsonObject:
         """A search hit / `GET /tables/{id}` body (field names from ssb-api.md §2.1)."""
@@ -271,6 +390,17 @@ class FakeTable:
             parts += [dimension_id, str(dimension.get("label", ""))]
             parts += [str(label) for label in dimension["category"].get("label", {}).values()]
         return " ".join(parts).lower()
+
+
+def _aggregate_dimension(dimension: JsonObject, labels: Mapping[str, str]) -> None:
+    """A dimension whose categories are an aggregation's codes: labels from the codelist, no per-code extras."""
+    dimension["category"] = {
+        "index": {code: position for position, code in enumerate(labels)},
+        "label": dict(labels),
+    }
+    extension = dimension.get("extension")
+    if isinstance(extension, dict):
+        extension.pop("codeLists", None)
 
 
 def _restrict_dimension(dimension: JsonObject, all_codes: Sequence[str], codes: Sequence[str]) -> None:
@@ -323,6 +453,7 @@ class SyntheticDimension:
     elimination: bool = False
     elimination_code: str | None = None
     units: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    codelists: Sequence[tuple[str, str, str]] = ()  # (id, label, type) offered in `extension.codeLists`
 
 
 def default_synthetic_value(codes: tuple[str, ...], revision: int) -> float:
@@ -388,6 +519,10 @@ def _synthetic_dimension_json(dimension: SyntheticDimension) -> JsonObject:
     extension: JsonObject = {"elimination": dimension.elimination}
     if dimension.elimination_code is not None:
         extension["eliminationValueCode"] = dimension.elimination_code
+    if dimension.codelists:
+        extension["codeLists"] = [
+            {"id": codelist_id, "label": label, "type": kind} for codelist_id, label, kind in dimension.codelists
+        ]
     return {"label": dimension.label, "category": category, "extension": extension}
 
 
@@ -417,6 +552,94 @@ def standard_synthetic_table() -> SyntheticTable:
     )
 
 
+def synthetic_population_value(codes: tuple[str, ...], revision: int) -> float:
+    """Whole made-up counts below 1000, so sums over sexes, ages and merged codes stay exact."""
+    return float(zlib.crc32(("|".join(codes) + f"#{revision}").encode()) % 1000)
+
+
+def synthetic_population_table() -> SyntheticTable:
+    """A small 07459-shaped synthetic table: the region variable offers `agg_KommSummer`, `Kjonn` can be
+    eliminated (summed), and old municipality codes sit beside today's, after the country and three counties,
+    as in SSB's population table. The country and county values are made up like the rest, not sums of the
+    municipalities: a test can tell SSB's own national row from one summed by the client."""
+    return SyntheticTable(
+        table_id=SYNTHETIC_POPULATION_TABLE_ID,
+        title="Synthetic population on 1 January, by region, sex, age and year",
+        updated=datetime(2026, 2, 20, 7, 0, tzinfo=UTC),
+        dimensions=[
+            SyntheticDimension(
+                "Region",
+                "region",
+                {
+                    "0": "Hele landet",
+                    "03": "Oslo - Oslove (fylke)",
+                    "31": "Østfold",
+                    "46": "Vestland",
+                    "0301": "Oslo - Oslove",
+                    "0104": "Moss (-2019)",
+                    "0136": "Rygge (-2019)",
+                    "3002": "Moss (2020-2023)",
+                    "3103": "Moss",
+                    "4601": "Bergen",
+                },
+                role="geo",
+                elimination=True,
+                codelists=[
+                    (CURRENT_BORDERS_CODELIST_ID, "SYNTHETIC Kommuner summert til dagens grenser", "Aggregation"),
+                    (SYNTHETIC_CODELIST_ID, "SYNTHETIC aggregation for tests", "Aggregation"),
+                ],
+            ),
+            SyntheticDimension("Kjonn", "kjønn", {"1": "Menn", "2": "Kvinner"}, elimination=True),
+            SyntheticDimension("Alder", "alder", {"000": "0 år", "001": "1 år", "002": "2 år"}, elimination=True),
+            SyntheticDimension(
+                "ContentsCode",
+                "statistikkvariabel",
+                {"Personer1": "Personer"},
+                role="metric",
+                units={"Personer1": ("personer", 0)},
+            ),
+            SyntheticDimension("Tid", "år", {str(year): str(year) for year in range(2018, 2025)}, role="time"),
+        ],
+        missing={("4601", "2", "002", "Personer1", "2018"): ".."},
+        value_for=synthetic_population_value,
+    )
+
+
+def synthetic_current_borders_codelist() -> JsonObject:
+    """An `agg_KommSummer` body in the documented shape (id, label, type, values with valueMap), SYNTHETIC."""
+    return {
+        "id": CURRENT_BORDERS_CODELIST_ID,
+        "label": "SYNTHETIC Kommuner summert til dagens grenser",
+        "language": "no",
+        "type": "Aggregation",
+        "elimination": False,
+        "values": [
+            {"code": "K-0301", "label": "Oslo - Oslove", "valueMap": ["0301"]},
+            {"code": "K-3103", "label": "Moss", "valueMap": ["0104", "0136", "3002", "3103"]},
+            {"code": "K-4601", "label": "Bergen", "valueMap": ["4601"]},
+        ],
+    }
+
+
+def synthetic_counties_body() -> bytes:
+    """KLASS 104 codesAt in the recorded 131 response's shape; SYNTHETIC (names from ssb-api.md §5.1)."""
+    codes = [
+        {
+            "code": code,
+            "parentCode": None,
+            "level": "1",
+            "name": name,
+            "shortName": "",
+            "presentationName": "",
+            "validFrom": None,
+            "validTo": None,
+            "notes": "SYNTHETIC test record (tests/fakessb), not a recorded KLASS answer",
+        }
+        for code, name in COUNTIES_2024.items()
+    ]
+    return compact_json({"codes": codes})
+
+
 # --- the catalogue ----------------------------------------------------------------------------------------------
 
 
@@ -431,7 +654,10 @@ class TableCatalogue:
     """Everything the fake server can answer. Thread-safe: tests change it while the server reads it."""
 
     def __init__(self, max_cells: int = DEFAULT_MAX_CELLS) -> None:
-        self.max_cells = max_cells
+        self.max_cells = max_cells  # enforced on data requests and announced as /config maxDataCells
+        self.config_calls = 0  # /config maxCallsPerTimeWindow; 0 as SSB reports since 2026 (ssb-api.md §3.2)
+        self.config_window = 0  # /config timeWindow (seconds)
+        self._v0_only: set[str] = set()
         self._lock = threading.Lock()
         self._tables: dict[str, FakeTable] = {}
         self._synthetic: dict[str, SyntheticTable] = {}
@@ -457,9 +683,12 @@ class TableCatalogue:
 
     @classmethod
     def standard(cls, api_fixtures: Path, klass_changes_csv: Path | None = None) -> TableCatalogue:
-        """The recordings plus the standard synthetic table and codelist."""
+        """The recordings plus the standard synthetic tables, codelists and KLASS 104 counties."""
         catalogue = cls.from_recordings(api_fixtures, klass_changes_csv)
         catalogue.add_synthetic(standard_synthetic_table())
+        catalogue.add_synthetic(synthetic_population_table())
+        catalogue.add_codelist(CURRENT_BORDERS_CODELIST_ID, synthetic_current_borders_codelist())
+        catalogue.add_klass_codes_at("104", date(2024, 1, 1), synthetic_counties_body(), valid_to=date(2100, 1, 1))
         catalogue.add_codelist(
             SYNTHETIC_CODELIST_ID,
             {
@@ -514,6 +743,39 @@ class TableCatalogue:
             raise ApiError(NON_EXISTENT_TABLE, status_in_body=404)
         return table
 
+    def v2_table(self, table_id: str) -> FakeTable:
+        """The table as PxWebApi v2 sees it: a table marked v0-only is a "Non-existent table" there."""
+        with self._lock:
+            legacy_only = table_id in self._v0_only
+        if legacy_only:
+            raise ApiError(NON_EXISTENT_TABLE, status_in_body=404)
+        return self.table(table_id)
+
+    def mark_v0_only(self, table_id: str) -> None:
+        """Serve `table_id` through the legacy v0 API only (as a table SSB has not moved to v2)."""
+        self.table(table_id)
+        with self._lock:
+            self._v0_only.add(table_id)
+
+    def config(self) -> bytes:
+        """A `/config` body in the documented shape (ssb-api.md §2.1; member names [T]) with SYNTHETIC values."""
+        document = {
+            "apiVersion": "2.0.0",
+            "appVersion": SYNTHETIC_APP_VERSION,
+            "languages": [{"id": "no", "label": "Norsk"}, {"id": "en", "label": "English"}],
+            "defaultLanguage": "no",
+            "maxDataCells": self.max_cells,
+            "maxCallsPerTimeWindow": self.config_calls,
+            "timeWindow": self.config_window,
+            "sourceReferences": [
+                {"language": "en", "text": "Source: Statistics Norway"},
+                {"language": "no", "text": "Kilde: Statistisk sentralbyrå"},
+            ],
+            "defaultDataFormat": "json-stat2",
+            "dataFormats": ["json-stat2", "csv", "px", "xlsx", "html", "json-px", "parquet"],
+        }
+        return compact_json(document)
+
     def table_ids(self) -> list[str]:
         with self._lock:
             return sorted(self._tables)
@@ -521,7 +783,7 @@ class TableCatalogue:
     def search(self, query: str, past_days: int | None, now: datetime) -> list[JsonObject]:
         """Tables whose id, title, variables or value labels contain every word; `updated:YYYYMMDD*` filters dates."""
         with self._lock:
-            tables = list(self._tables.values())
+            tables = [table for table in self._tables.values() if table.table_id not in self._v0_only]
         words = [word.lower() for word in query.split()]
         hits: list[JsonObject] = []
         for table in sorted(tables, key=lambda t: t.table_id):
@@ -547,6 +809,10 @@ class TableCatalogue:
         if body is None:
             raise ApiError(NON_EXISTENT_CODELIST, status_in_body=404)
         return body
+
+    def codelist_json(self, codelist_id: str) -> JsonObject:
+        document: JsonObject = json.loads(self.codelist(codelist_id))
+        return document
 
     def add_klass_codes_at(
         self, classification_id: str, valid_from: date, body: bytes, valid_to: date | None = None

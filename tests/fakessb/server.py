@@ -353,6 +353,8 @@ def _route(catalogue: TableCatalogue, method: str, path: str, params: dict[str, 
         return _route_klass(catalogue, parts[3:], params)
     if path.startswith(V0_PREFIX + "/") and method == "POST" and len(parts) >= 5 and parts[3] == "table":
         return _v0_data(catalogue, parts[-1], body)
+    if path.startswith(V0_PREFIX + "/") and method == "GET" and len(parts) >= 5 and parts[3] == "table":
+        return Reply(200, compact_json(catalogue.table(parts[-1]).v0_metadata()))
     return Reply(404, compact_json({"status": 404, "error": "Not Found", "path": path}))
 
 
@@ -366,20 +368,24 @@ def _first(params: dict[str, list[str]], name: str) -> str | None:
 def _route_v2(
     catalogue: TableCatalogue, method: str, parts: list[str], params: dict[str, list[str]], body: bytes
 ) -> Reply:
+    if parts == ["config"] and method == "GET":
+        return Reply(200, catalogue.config())
     if parts == ["tables"] and method == "GET":
         return _search(catalogue, params)
     if len(parts) == 2 and parts[0] == "tables" and method == "GET":
-        return Reply(200, compact_json(catalogue.table(parts[1]).info()))
+        return Reply(200, compact_json(catalogue.v2_table(parts[1]).info()))
     if len(parts) == 3 and parts[0] == "tables" and parts[2] == "metadata" and method == "GET":
-        return Reply(200, catalogue.table(parts[1]).metadata())
+        return Reply(200, catalogue.v2_table(parts[1]).metadata())
     if len(parts) == 3 and parts[0] == "tables" and parts[2] == "data":
-        table = catalogue.table(parts[1])
+        table = catalogue.v2_table(parts[1])
         output_format = _first(params, "outputFormat") or _first(params, "format") or "json-stat2"
         if output_format.lower() != "json-stat2":
             raise ApiError(UNSUPPORTED_SELECTION)
-        selection = _get_selection(params) if method == "GET" else _post_selection(body)
-        chosen = table.resolve(selection, catalogue.max_cells)
-        return Reply(200, table.data(chosen))
+        codelist_ids: dict[str, str] = {}
+        selection = _get_selection(params) if method == "GET" else _post_selection(body, codelist_ids)
+        codelists = {variable: catalogue.codelist_json(cid) for variable, cid in codelist_ids.items()}
+        axes = table.resolve(selection, catalogue.max_cells, codelists)
+        return Reply(200, table.data(axes))
     if len(parts) == 2 and parts[0] == "codelists" and method == "GET":
         return Reply(200, catalogue.codelist(parts[1]))
     return Reply(404, compact_json({"status": 404, "error": "Not Found"}))
@@ -396,7 +402,9 @@ def _get_selection(params: dict[str, list[str]]) -> dict[str, list[str]] | None:
     return selection or None
 
 
-def _post_selection(body: bytes) -> dict[str, list[str]] | None:
+def _post_selection(body: bytes, codelists: dict[str, str]) -> dict[str, list[str]] | None:
+    """The selection of a POST body; a variable's codelist (member `codelist`, or `codeList`: SSB's spelling is
+    unconfirmed, ssb-api.md §2.4) goes into `codelists`."""
     try:
         document = json.loads(body) if body else {}
     except json.JSONDecodeError as error:
@@ -406,9 +414,13 @@ def _post_selection(body: bytes) -> dict[str, list[str]] | None:
         return None
     selection: dict[str, list[str]] = {}
     for item in items:
-        if not isinstance(item, dict) or "variableCode" not in item or item.get("codelist") or item.get("codeList"):
+        if not isinstance(item, dict) or "variableCode" not in item:
             raise ApiError(UNSUPPORTED_SELECTION)
-        selection[str(item["variableCode"])] = [str(code) for code in item.get("valueCodes", [])]
+        variable = str(item["variableCode"])
+        selection[variable] = [str(code) for code in item.get("valueCodes", [])]
+        codelist = item.get("codelist") or item.get("codeList")
+        if codelist:
+            codelists[variable] = str(codelist)
     return selection
 
 
@@ -482,5 +494,5 @@ def _v0_data(catalogue: TableCatalogue, table_id: str, body: bytes) -> Reply:
         else:
             raise ApiError(UNSUPPORTED_SELECTION)  # vs:/agg: value sets are not simulated
     # v0 eliminates variables left out of the query (ssb-api.md §2.5); the v2 resolver does the same.
-    chosen_codes = table.resolve(selection or None, catalogue.max_cells)
-    return Reply(200, table.data(chosen_codes))
+    axes = table.resolve(selection or None, catalogue.max_cells)
+    return Reply(200, table.data(axes))

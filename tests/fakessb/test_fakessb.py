@@ -23,6 +23,7 @@ from tests.fakessb.catalogue import (
     SYNTHETIC_TABLE_ID,
     TableCatalogue,
     split_value_codes,
+    synthetic_population_value,
 )
 from tests.fakessb.faults import Fault, FaultKind, FaultPlan
 from tests.fakessb.server import FakeSsb, ManualClock
@@ -424,3 +425,93 @@ def _raw_get(server: FakeSsb, path: str) -> bytes:
         while chunk := connection.recv(65536):
             received += chunk
     return received
+
+
+# --- /config, aggregation codelists, elimination by sum, v0 metadata and v0-only tables --------------------------
+
+
+def test_config_has_the_documented_members_with_synthetic_values(
+    client: httpx.Client, fake_ssb_catalogue: TableCatalogue
+) -> None:
+    config = client.get("/config").json()
+    assert config["maxDataCells"] == fake_ssb_catalogue.max_cells == 800_000
+    assert config["maxCallsPerTimeWindow"] == 0 and config["timeWindow"] == 0  # as reported since 2026
+    assert "SYNTHETIC" in config["appVersion"]
+    assert {"languages", "sourceReferences", "dataFormats", "defaultDataFormat"} <= set(config)
+
+
+def test_a_post_over_an_aggregation_sums_its_value_map(client: httpx.Client) -> None:
+    selection = [
+        {"variableCode": "Region", "valueCodes": ["K-3103", "K-4601"], "codelist": "agg_KommSummer"},
+        {"variableCode": "Kjonn", "valueCodes": ["1"]},
+        {"variableCode": "Alder", "valueCodes": ["000"]},
+        {"variableCode": "ContentsCode", "valueCodes": ["Personer1"]},
+        {"variableCode": "Tid", "valueCodes": ["2018"]},
+    ]
+    summed = client.post("/tables/90002/data", json={"selection": selection}).json()
+    assert summed["dimension"]["Region"]["category"]["label"] == {"K-3103": "Moss", "K-4601": "Bergen"}
+    members = ["0104", "0136", "3002", "3103"]
+    plain = client.post(
+        "/tables/90002/data",
+        json={"selection": [{**selection[0], "valueCodes": members, "codelist": None}, *selection[1:]]},
+    ).json()
+    assert summed["value"][0] == sum(plain["value"])
+    spelled = client.post(
+        "/tables/90002/data",
+        json={
+            "selection": [{"variableCode": "Region", "valueCodes": ["*"], "codeList": "agg_KommSummer"}, *selection[1:]]
+        },
+    ).json()
+    assert spelled["size"][0] == 3
+    not_offered = client.post(
+        "/tables/90001/data",
+        json={
+            "selection": [{"variableCode": "KOKkommuneregion0000", "valueCodes": ["*"], "codelist": "agg_KommSummer"}]
+        },
+    )
+    assert not_offered.status_code == 400 and not_offered.json()["title"] == "Non-existent codelist"
+
+
+def test_country_and_county_rows_come_with_the_tables_own_codes_not_over_the_codelist(client: httpx.Client) -> None:
+    rest = [
+        {"variableCode": "Kjonn", "valueCodes": ["1"]},
+        {"variableCode": "Alder", "valueCodes": ["000"]},
+        {"variableCode": "ContentsCode", "valueCodes": ["Personer1"]},
+        {"variableCode": "Tid", "valueCodes": ["2018"]},
+    ]
+    over_codelist = {"variableCode": "Region", "valueCodes": ["0", "K-0301"], "codelist": "agg_KommSummer"}
+    refused = client.post("/tables/90002/data", json={"selection": [over_codelist, *rest]})
+    assert refused.status_code == 400 and refused.json()["title"] == "Non-existent value"  # "0" is no K-code
+    own = {"variableCode": "Region", "valueCodes": ["0", "03", "31", "46"]}
+    answer = client.post("/tables/90002/data", json={"selection": [own, *rest]}).json()
+    assert list(answer["dimension"]["Region"]["category"]["index"]) == ["0", "03", "31", "46"]
+    # SYNTHETIC values generated per row, like every other row: never summed from the municipalities.
+    assert answer["value"] == [
+        synthetic_population_value((code, "1", "000", "Personer1", "2018"), 0) for code in own["valueCodes"]
+    ]
+
+
+def test_an_eliminated_variable_without_elimination_code_is_summed_and_left_out(client: httpx.Client) -> None:
+    base = [
+        {"variableCode": "Region", "valueCodes": ["0301"]},
+        {"variableCode": "Alder", "valueCodes": ["001"]},
+        {"variableCode": "ContentsCode", "valueCodes": ["Personer1"]},
+        {"variableCode": "Tid", "valueCodes": ["2020"]},
+    ]
+    total = client.post("/tables/90002/data", json={"selection": base}).json()
+    assert "Kjonn" not in total["id"] and "Kjonn" not in total["dimension"]
+    by_sex = client.post(
+        "/tables/90002/data", json={"selection": [*base, {"variableCode": "Kjonn", "valueCodes": ["1", "2"]}]}
+    ).json()
+    assert total["value"] == [sum(by_sex["value"])]
+
+
+def test_v0_metadata_and_v0_only_tables(fake_ssb: FakeSsb, fake_ssb_catalogue: TableCatalogue) -> None:
+    fake_ssb_catalogue.mark_v0_only("09895")
+    with http_client(fake_ssb.v0_url) as v0, http_client(fake_ssb.base_url) as v2:
+        metadata = v0.get("/table/09895").json()
+        assert metadata["title"].startswith("09895:")
+        assert [variable["code"] for variable in metadata["variables"]] == ["Soner2", "AntRom", "ContentsCode", "Tid"]
+        assert metadata["variables"][0]["elimination"] is True and metadata["variables"][3]["time"] is True
+        assert v2.get("/tables/09895/metadata").json() == error_body("Non-existent table", 404)
+        assert "09895" not in {hit["id"] for hit in v2.get("/tables", params={"query": "leie"}).json()["tables"]}

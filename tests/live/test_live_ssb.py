@@ -11,7 +11,8 @@ from boligmonitor.catalog import load_catalog
 from boligmonitor.pipeline.fetch_plan import plan_fetch
 from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
 from boligmonitor.sources.klass_api import MUNICIPALITIES, codes_at
-from boligmonitor.sources.ssb import KLASS_BASE_URL, PXWEB_V2_BASE_URL, pxweb
+from boligmonitor.sources.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, pxweb
+from boligmonitor.sources.ssb.pxweb_v0 import v0_table_metadata
 
 pytestmark = pytest.mark.live
 
@@ -39,3 +40,36 @@ def test_plan_for_the_whole_catalogue(tmp_path: Path) -> None:
         plan = plan_fetch(http, load_catalog())
     print("\n".join(plan.describe()))
     assert plan.requests
+
+
+def test_config_states_a_cell_limit(tmp_path: Path) -> None:
+    with _client(PXWEB_V2_BASE_URL, tmp_path) as http:
+        config = pxweb.api_config(http)
+    print(config)
+    assert config.max_data_cells is not None and config.max_data_cells > 0
+
+
+def test_07459_offers_current_borders_and_kjonn_can_be_eliminated(tmp_path: Path) -> None:
+    """What the refresh assumes of the live 07459: agg_KommSummer on Region, and Kjonn eliminable (sum)."""
+    with _client(PXWEB_V2_BASE_URL, tmp_path) as http:
+        metadata = pxweb.table_metadata(http, "07459")
+    region = metadata.variable("Region")
+    assert pxweb.CURRENT_BORDERS_CODELIST in {ref.id for ref in region.codelists}
+    assert metadata.variable("Kjonn").elimination
+
+
+def test_the_codelist_member_of_a_post_body_is_understood(tmp_path: Path) -> None:
+    """Confirms pxweb.CODELIST_MEMBER (ssb-api.md §2.4 leaves `codelist` vs `codeList` open): K-codes come back."""
+    selection = pxweb.Selection.of(
+        {"Region": ["K-3103"], "Alder": ["000"], "ContentsCode": ["Personer1"], "Tid": ["2024"]},
+        {"Region": pxweb.CURRENT_BORDERS_CODELIST},
+    )
+    with _client(PXWEB_V2_BASE_URL, tmp_path) as http:
+        cube = pxweb.table_data(http, "07459", selection)
+    assert cube.dimension("Region").codes == ("K-3103",)
+
+
+def test_legacy_v0_metadata_has_the_assumed_shape(tmp_path: Path) -> None:
+    with _client(PXWEB_V0_BASE_URL, tmp_path) as http:
+        metadata = v0_table_metadata(http, "no/table/07221", "07221")
+    assert "Boligindeks" in metadata.contents_codes

@@ -230,36 +230,97 @@ def show(
 _BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 
+# `fetch` exits with this status when it refuses to run inside SSB's publishing window (try again later).
+EXIT_PUBLISHING_WINDOW = 3
+_SSB_V2_SUFFIX = "/api/pxwebapi/v2"
+
+
+def _sibling_url(base_url: str | None, path: str, default: str) -> str:
+    """KLASS / legacy v0 beside a v2 base URL on the same host (a test or mirror server), else SSB's own."""
+    if base_url and base_url.rstrip("/").endswith(_SSB_V2_SUFFIX):
+        return base_url.rstrip("/")[: -len(_SSB_V2_SUFFIX)] + path
+    return default
+
+
 @app.command("fetch")
 def fetch(
     plan: Annotated[bool, typer.Option("--plan", help="Only print the data requests a fetch would make")] = False,
     tables: Annotated[str | None, typer.Option(help="Comma-separated SSB table ids (default: the catalogue's)")] = None,
     base_url: Annotated[str | None, typer.Option(help="PxWebApi v2 base URL (default: SSB's)")] = None,
+    klass_base_url: Annotated[
+        str | None, typer.Option(help="KLASS base URL (default: beside --base-url if given, else SSB's)")
+    ] = None,
+    v0_base_url: Annotated[
+        str | None, typer.Option(help="Legacy v0 API base URL (default: beside --base-url if given, else SSB's)")
+    ] = None,
+    klass: Annotated[
+        bool, typer.Option("--klass/--no-klass", help="Also refresh the KLASS municipality and county register")
+    ] = True,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="Inside SSB's publishing window (05:00-08:15 Norwegian time) wait until it ends, "
+            f"instead of refusing with exit status {EXIT_PUBLISHING_WINDOW}",
+        ),
+    ] = False,
     archive: Annotated[Path, typer.Option(help="Raw-response archive directory")] = Path("var/archive"),
     input_directory: Annotated[Path, typer.Option("--input", help="The build input to refresh")] = Path("var/input"),
     database: DatabaseOption = None,
 ) -> None:
-    """Refresh SSB tables whose `updated` changed into the build input, then rebuild in one transaction."""
+    """Refresh SSB tables whose `updated` changed, and the KLASS register, into the build input; then rebuild
+    in one transaction.
+
+    Reads SSB's /config first and splits requests under its maxDataCells (never above 800 000). Tables that
+    PxWebApi v2 lacks are fetched through the legacy v0 API. Region codes are requested over agg_KommSummer
+    (series summed to today's borders) when a table offers it; the codelist used is recorded with the dataset.
+
+    SSB publishes and revises tables between 05:00 and 08:15 Norwegian time. A fetch started then refuses
+    before sending any request and says when to try again (exit status 3), so a scheduled run never ingests
+    half-published tables; with --wait it waits until 08:15 instead. --plan is not affected.
+    """
     from boligmonitor.catalog import load_catalog
     from boligmonitor.cli.progress import RichProgress
     from boligmonitor.pipeline.fetch_plan import plan_fetch
     from boligmonitor.pipeline.refresh import refresh
     from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-    from boligmonitor.sources.ssb import PXWEB_V2_BASE_URL, SsbApiError
+    from boligmonitor.sources.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
+    from boligmonitor.sources.ssb.publishing import PublishingWindowError
     from boligmonitor.store import Store
 
     only = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
     responses = ResponseArchive(archive)
-    client = PoliteClient(base_url or PXWEB_V2_BASE_URL, limiter=RateLimiter(), retry=RetryPolicy(), archive=responses)
-    with client:
+    limiter = RateLimiter()  # one limit for all three APIs: SSB counts calls per IP address (ssb-api.md §3.2)
+
+    def client(url: str) -> PoliteClient:
+        return PoliteClient(url, limiter=limiter, retry=RetryPolicy(), archive=responses)
+
+    v2 = client(base_url or PXWEB_V2_BASE_URL)
+    v0 = client(v0_base_url or _sibling_url(base_url, "/api/v0", PXWEB_V0_BASE_URL))
+    register = client(klass_base_url or _sibling_url(base_url, "/api/klass/v1", KLASS_BASE_URL))
+    with v2, v0, register:
         try:
             if plan:
-                for line in plan_fetch(client, load_catalog(), only).describe():
+                for line in plan_fetch(v2, load_catalog(), only, v0=v0).describe():
                     typer.echo(line)
                 return
             store = Store.open(database)
             with RichProgress(console) as progress:
-                summary = refresh(client, responses, store, input_directory, load_catalog(), only, progress=progress)
+                summary = refresh(
+                    v2,
+                    responses,
+                    store,
+                    input_directory,
+                    load_catalog(),
+                    only,
+                    progress=progress,
+                    klass=register if klass else None,
+                    v0=v0,
+                    publishing_window="wait" if wait else "refuse",
+                )
+        except PublishingWindowError as error:
+            console.print(f"[bold yellow]not now:[/] {error} Or run with --wait.", highlight=False)
+            raise typer.Exit(code=EXIT_PUBLISHING_WINDOW) from None
         except (SsbApiError, FetchError) as error:
             _fail(ValueError(f"{error} (nothing was changed; run again to resume from the archive)"))
         except InputError as error:

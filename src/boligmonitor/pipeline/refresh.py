@@ -1,42 +1,87 @@
-"""`boligmonitor fetch`: refresh SSB tables into the build input, then rebuild in one transaction.
+"""`boligmonitor fetch`: refresh SSB tables and the KLASS register into the build input, then rebuild in one
+transaction.
 
-1. For each table (the catalogue's, or those asked for), read its metadata; skip it when its ``updated`` equals
-   the one stored with the dataset in the database (incremental refresh).
-2. Fetch the changed tables' data, split under the cell limit, through the polite client (rate limit,
-   retries, raw-response archive). A request already in the archive for the same ``updated`` is taken from
-   there, so an interrupted refresh resumes without asking SSB again.
-3. Write the fetched tables into a staged copy of the build input and swap it in with one rename; then build
+0. Outside SSB's morning publishing window only (05:00-08:15 Norwegian time, ssb-api.md §3.5): inside it the
+   refresh refuses before any request, saying when to try again, or waits for the window to end when asked.
+1. ``GET /config`` once: its ``maxDataCells`` (never above our 800 000 default) is the cell limit for
+   splitting, and a rate limit it states tightens the client's limiter; if it fails, the defaults are used
+   with a warning.
+2. For each table (the catalogue's, or those asked for), read its metadata from PxWebApi v2 -- or from the
+   legacy v0 API when only that one has the table -- and skip it when its ``updated`` equals the one stored
+   with the dataset in the database (incremental refresh; a v0 table's ``updated`` is known only from its
+   data).
+3. Fetch the changed tables' data as :mod:`~boligmonitor.pipeline.fetch_plan` plans it (municipality codes
+   over ``agg_KommSummer`` when the table offers it, with the table's own country and county codes in a
+   separate request without the codelist; split under the cell limit), through the polite client (rate
+   limit, retries, raw-response archive), and merge the answers into one cube per table. A request already
+   in the archive for the same ``updated`` is taken from there, so an interrupted refresh resumes without
+   asking SSB again.
+4. KLASS: the municipalities (131) and counties (104) valid today and the municipal changes since the last
+   change the input knows; a register file is rewritten only when its content changed.
+5. Write everything fetched into a staged copy of the build input and swap it in with one rename; then build
    the database from it in one transaction: one data version for the whole refresh.
 
-A failure in step 2 leaves the input and the database as they were. If the process dies after the swap but
-before the build commits, the database still holds the old ``updated``, so the next refresh sees the table as
-changed, takes its data from the archive and builds again.
+A failure before the swap leaves the input and the database as they were. If the process dies after the swap
+but before the build commits, the database still holds the old ``updated``, so the next refresh sees the table
+as changed, takes its data from the archive and builds again.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from boligmonitor.catalog.models import Catalog
+from boligmonitor.core.flags import Flag
 from boligmonitor.core.progress import NoProgress, Progress
+from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.pipeline.build import BuildSummary, build_database
-from boligmonitor.pipeline.fetch_plan import resolve_needs, table_needs, table_selection
+from boligmonitor.pipeline.fetch_plan import (
+    Codelists,
+    TableSelection,
+    is_missing_table,
+    locate_table,
+    read_limits,
+    recipe_dimensions,
+    resolve_needs,
+    table_needs,
+    table_selection,
+    v0_table_path,
+)
+from boligmonitor.pipeline.inputs import COUNTY_CLASSIFICATION, MUNICIPALITY_CLASSIFICATION
+from boligmonitor.sources import klass_api
+from boligmonitor.sources.cube import Cube, FlagRuns
 from boligmonitor.sources.http import PoliteClient, ResponseArchive
-from boligmonitor.sources.http.archive import ArchivedRequest
+from boligmonitor.sources.http.archive import NO_CODELIST, ArchivedRequest
 from boligmonitor.sources.jsonstat import write_jsonstat
+from boligmonitor.sources.klass_files import KlassChange, KlassCode, read_klass_changes, read_klass_codes
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
-from boligmonitor.sources.ssb import SsbApiError, pxweb
+from boligmonitor.sources.ssb import SsbApiError, pxweb, pxweb_v0
 from boligmonitor.sources.ssb.merge import merge_cubes
+from boligmonitor.sources.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
 from boligmonitor.sources.ssb.requests import DEFAULT_MAX_CELLS, split_selection
 from boligmonitor.store import Store
 
 FETCHED_DIRECTORY = "ssb-live"
+KLASS_DIRECTORY = "klass-live"
+LIVE_CHANGES_DATASET = "klass:131-changes-live"
+EARLIEST_CHANGES = date(2000, 1, 1)  # KLASS 131 changes start earlier than any series the monitor shows
+LICENCE = "NLOD / CC BY 4.0 (Statistisk sentralbyrå)"
+_MAX_WAITS = 3  # a clock that does not move on sleep must not keep the refresh waiting for ever
+
+WindowPolicy = Literal["refuse", "wait"]
+
+
+def current_time() -> datetime:
+    """Now, timezone-aware. Looked up at call time, so tests of the command line can replace it."""
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -45,19 +90,34 @@ class RefreshSummary:
     changed: list[str] = field(default_factory=list)
     requests_sent: int = 0
     requests_from_archive: int = 0
+    max_cells: int = DEFAULT_MAX_CELLS
     build: BuildSummary | None = None
     resolved: dict[str, str] = field(default_factory=dict)  # KOSTRA ContentsCode -> table found by search
+    codelists: dict[str, str] = field(default_factory=dict)  # table id -> region codelist used, "none"
+    legacy: list[str] = field(default_factory=list)  # tables fetched through the legacy v0 API
+    register: list[str] = field(default_factory=list)  # KLASS datasets rewritten
+    register_checked: bool = False
+    waited_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)  # codes or tables that could not be fetched
+    warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        problems = "".join(f"\nproblem: {problem}" for problem in self.problems)
-        if not self.changed:
-            return f"Checked {len(self.checked)} tables: nothing changed; the database is as it was.{problems}"
+        notes = "".join(f"\nwarning: {warning}" for warning in self.warnings)
+        notes += "".join(f"\nproblem: {problem}" for problem in self.problems)
+        if self.register_checked:
+            register = f"KLASS register updated: {', '.join(self.register)}. " if self.register else ""
+            register = register or "KLASS register unchanged. "
+        else:
+            register = ""
+        if not self.changed and not self.register:
+            return f"Checked {len(self.checked)} tables: nothing changed. {register}The database is as it was.{notes}"
         built = self.build.describe() if self.build else "not built"
+        changed = ", ".join(self.changed) or "none"
+        limit = f"{self.max_cells:,}".replace(",", " ")
         return (
-            f"Checked {len(self.checked)} tables; changed: {', '.join(self.changed)}; "
-            f"{self.requests_sent} data requests sent, {self.requests_from_archive} taken from the archive. {built}"
-            + problems
+            f"Checked {len(self.checked)} tables; changed: {changed}; "
+            f"{self.requests_sent} data requests sent, {self.requests_from_archive} taken from the archive "
+            f"(at most {limit} cells each). {register}{built}" + notes
         )
 
 
@@ -81,6 +141,20 @@ class _ArchiveFirst:
         return self.client.post(path, json_body, params)
 
 
+@dataclass(frozen=True)
+class _FetchedTable:
+    label: str
+    cube: Cube
+    chosen: TableSelection
+    source_url: str
+
+
+@dataclass(frozen=True)
+class _RegisterFile:
+    entry: InputFile
+    document: dict[str, Any]
+
+
 def refresh(
     client: PoliteClient,
     archive: ResponseArchive,
@@ -92,39 +166,87 @@ def refresh(
     max_cells: int = DEFAULT_MAX_CELLS,
     progress: Progress | None = None,
     build: Callable[[Path, Store], BuildSummary] | None = None,
+    klass: PoliteClient | None = None,
+    v0: PoliteClient | None = None,
+    publishing_window: WindowPolicy = "refuse",
+    now: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RefreshSummary:
-    """Fetch the changed tables and rebuild; ``build`` replaces the full build (tests of the fetch step)."""
+    """Fetch what changed and rebuild; ``build`` replaces the full build (tests of the fetch step).
+
+    ``client`` is bound to PxWebApi v2; ``klass`` (KLASS) and ``v0`` (the legacy API) are optional: without
+    ``klass`` the register is not refreshed, without ``v0`` a table v2 lacks is reported as a problem.
+    ``publishing_window`` says what to do inside SSB's morning window: ``"refuse"`` raises
+    :class:`~boligmonitor.sources.ssb.publishing.PublishingWindowError`, ``"wait"`` sleeps until it ends.
+    ``now`` (timezone-aware) and ``sleep`` are injectable; ``now`` defaults to :func:`current_time`.
+    """
     progress = progress or NoProgress()
+    clock = now or current_time
     read_manifest(input_directory)  # a missing or broken build input fails before anything is fetched
     summary = RefreshSummary()
+    summary.waited_seconds = _outside_publishing_window(publishing_window, clock, sleep, progress)
+    limits = read_limits(client, max_cells)
+    summary.max_cells = limits.max_cells
+    if limits.warning:
+        summary.warnings.append(limits.warning)
     stored = {row.id: row.updated for row in store.datasets()}
     wanted = resolve_needs(client, table_needs(catalog, only), summary.problems, summary.resolved)
-    fetched: dict[str, tuple[pxweb.TableMetadata, Any]] = {}
+    dimensions = recipe_dimensions(catalog)
+    codelists = Codelists(client)
+    fetched: dict[str, _FetchedTable] = {}
     progress.stage("Checking SSB tables", total=len(wanted))
     for table_id, contents in wanted.items():
         try:
-            metadata = pxweb.table_metadata(client, table_id)
+            located = locate_table(client, v0, table_id)
         except SsbApiError as error:
-            if error.api_status != 404 and error.http_status != 404:
+            if not is_missing_table(error):
                 raise  # transient or unexpected: stop, nothing is changed, the next run resumes
             summary.problems.append(f"table {table_id}: {error}")  # renumbered or withdrawn by SSB
             continue
         summary.checked.append(table_id)
         progress.advance()
-        if stored.get(f"ssb:{table_id}") == metadata.updated:
+        metadata = located.metadata
+        dataset = f"ssb:{table_id}"
+        if not located.is_legacy and stored.get(dataset) == metadata.updated:
             continue
-        selection, missing = table_selection(metadata, contents)
-        if missing:
-            summary.problems.append(f"table {table_id} has no ContentsCode {', '.join(sorted(missing))}")
-        http = _ArchiveFirst(client, archive, metadata.updated)
-        parts = [pxweb.table_data(http, table_id, part) for part in split_selection(selection, metadata, max_cells)]
+        chosen = table_selection(metadata, contents, dimensions.get(dataset), None if located.is_legacy else codelists)
+        if chosen.missing_contents:
+            lacking = ", ".join(sorted(chosen.missing_contents))
+            summary.problems.append(f"table {table_id} has no ContentsCode {lacking}")
+        summary.warnings.extend(f"table {table_id}: {note}" for note in chosen.notes)
+        # One list of parts per selection (municipalities over a codelist; the table's own codes of the other
+        # levels), each split under the cell limit and archived request by request, so a rerun resumes.
+        split = [split_selection(each, metadata, limits.max_cells, codelists.loaded) for each in chosen.selections]
+        if located.is_legacy:
+            assert v0 is not None  # locate_table only finds legacy tables through v0
+            http = _ArchiveFirst(v0, archive, None)  # v0 metadata has no `updated`: always ask
+            path = v0_table_path(table_id)
+            answers = [[pxweb_v0.v0_table_data(http, path, pxweb_v0.v0_query(p)) for p in parts] for parts in split]
+            source_url = v0.url_for(path)
+        else:
+            http = _ArchiveFirst(client, archive, metadata.updated)
+            answers = [[pxweb.table_data(http, table_id, p) for p in parts] for parts in split]
+            source_url = f"{client.base_url}/tables/{table_id}"
         summary.requests_sent += http.sent
         summary.requests_from_archive += http.reused
-        fetched[table_id] = (metadata, merge_cubes(parts, name=f"SSB table {table_id}"))
+        cube = merge_cubes(_regions_in_ssb_order(answers), name=f"SSB table {table_id}")
+        if located.is_legacy:
+            summary.legacy.append(table_id)
+            if stored.get(dataset) == cube.updated:
+                continue
+        if chosen.region_codelist != NO_CODELIST:
+            cube = _flag_harmonised_by_publisher(cube, codelists.loaded.get(chosen.region_codelist))
+        summary.codelists[table_id] = chosen.region_codelist
+        fetched[table_id] = _FetchedTable(metadata.label or cube.label, cube, chosen, source_url)
         summary.changed.append(table_id)
-    if not fetched:
+    register: list[_RegisterFile] = []
+    if klass is not None:
+        register = _register_updates(klass, input_directory, clock())
+        summary.register_checked = True
+        summary.register = [file.entry.dataset for file in register]
+    if not fetched and not register:
         return summary
-    _swap_in(input_directory, _stage(input_directory, fetched, client.base_url))
+    _swap_in(input_directory, _stage(input_directory, fetched, register, clock()))
     if build is None:
         summary.build = build_database(input_directory, store, progress=progress, catalog=catalog)
     else:
@@ -132,33 +254,239 @@ def refresh(
     return summary
 
 
-def _stage(input_directory: Path, fetched: Mapping[str, tuple[pxweb.TableMetadata, Any]], base_url: str) -> Path:
-    """A copy of the build input with the fetched tables written in and the manifest updated."""
+# --------------------------------------------------------------------------------------------- the window
+
+
+def _outside_publishing_window(
+    policy: WindowPolicy, clock: Callable[[], datetime], sleep: Callable[[float], None], progress: Progress
+) -> float:
+    """Return once it is safe to fetch (seconds waited); raise inside the window unless told to wait."""
+    waited = 0.0
+    moment = clock()
+    window = publishing_window_at(moment)
+    waits = 0
+    while window is not None:
+        if policy != "wait" or waits == _MAX_WAITS:
+            raise PublishingWindowError(moment, window)
+        seconds = window.seconds_left(moment)
+        progress.stage(f"Waiting until {window.end:%H:%M} Norwegian time: SSB is publishing")
+        sleep(seconds)
+        waited += seconds
+        waits += 1
+        moment = clock()
+        window = publishing_window_at(moment)
+    return waited
+
+
+# --------------------------------------------------------------------------------------------- tables
+
+
+def _regions_in_ssb_order(answers: Sequence[Sequence[Cube]]) -> list[Cube]:
+    """The cubes to merge, the table's own codes (country, counties) before the municipalities over a codelist,
+    as SSB lists its regions: the merged cube keeps the order in which it first sees each code."""
+    municipal, *own = answers
+    return [cube for group in own for cube in group] + list(municipal)
+
+
+def _flag_harmonised_by_publisher(cube: Cube, codelist: pxweb.Codelist | None) -> Cube:
+    """Flag ``harmonised_by_publisher`` on the rows of K-codes that SSB sums from other codes (``valueMap``).
+
+    The whole series of such a code is flagged: the response does not say in which years a sum was needed.
+    A freshly fetched cube has no flags of its own, so the flags are written as one run per region block.
+    """
+    geo = cube.geo_dimension()
+    if codelist is None or geo is None or cube.flags:
+        return cube
+    value_map = codelist.value_map()
+    summed = [
+        position
+        for position, code in enumerate(geo.codes)
+        if set(value_map.get(code, ())) - {normalise_region_code(code)}
+    ]
+    if not summed:
+        return cube
+    axis = cube.dimensions.index(geo)
+    inner = math.prod(d.size for d in cube.dimensions[axis + 1 :])
+    outer = math.prod(d.size for d in cube.dimensions[:axis])
+    names = (Flag.HARMONISED_BY_PUBLISHER.value,)
+    runs = [((o * geo.size + g) * inner, inner, names) for o in range(outer) for g in summed]
+    return replace(cube, flags=FlagRuns(runs))
+
+
+def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> InputFile:
+    today = moment.astimezone(NORWAY).date()
+    chosen = fetched.chosen
+    codelist = chosen.region_codelist
+    # The codelist is named here because SSB's response does not say which one produced its codes (§5.1).
+    provenance = (
+        f"fetched by boligmonitor from {fetched.source_url}; table updated {fetched.cube.updated}; "
+        f"{chosen.region_provenance()}"
+    )
+    if chosen.eliminated:
+        provenance += f"; eliminated (totals from SSB): {', '.join(chosen.eliminated)}"
+    notes = []
+    if codelist != NO_CODELIST:
+        notes.append(
+            f"Municipality codes come from SSB's codelist {codelist}: each series is summed by SSB to the "
+            f"municipal borders of the fetch date ({today.isoformat()})."
+        )
+    if chosen.own_regions is not None:
+        notes.append(
+            f"The {chosen.own_region_levels} rows are SSB's own published rows, fetched without a codelist in a "
+            "separate request (not summed from the municipalities); their codes are those SSB publishes for "
+            "each year."
+        )
+    return InputFile(
+        path=f"{FETCHED_DIRECTORY}/{table_id}.json",
+        format="jsonstat",
+        dataset=f"ssb:{table_id}",
+        publisher="SSB",
+        title=fetched.label,
+        table=table_id,
+        # K-codes are today's municipalities whatever the year; plain codes are those valid each year.
+        code_vintage=str(today.year) if codelist != NO_CODELIST else "as-published",
+        fetched_at=moment.astimezone(UTC),
+        source_url=fetched.source_url,
+        licence=LICENCE,
+        provenance=provenance,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------- KLASS
+
+
+def _register_updates(klass: PoliteClient, input_directory: Path, moment: datetime) -> list[_RegisterFile]:
+    """The KLASS files whose content changed: codes valid today (131, 104) and municipal changes since the
+    latest change the input's other change files know (those files are kept; this one holds only what is new)."""
+    today = moment.astimezone(NORWAY).date()
+    manifest = read_manifest(input_directory)
+    entries = {entry.dataset: entry for entry in manifest.files}
+    updates: list[_RegisterFile] = []
+    for dataset, classification, title in (
+        (MUNICIPALITY_CLASSIFICATION, klass_api.MUNICIPALITIES, "Standard for kommuneinndeling"),
+        (COUNTY_CLASSIFICATION, klass_api.COUNTIES, "Standard for fylkesinndeling"),
+    ):
+        codes = klass_api.codes_at(klass, classification, today)
+        current = entries.get(dataset)
+        if current is not None and _same_register(input_directory / current.path, codes):
+            continue
+        path = f"codesAt.json?date={today.isoformat()}&language=nb"
+        updates.append(
+            _RegisterFile(
+                _klass_entry(
+                    f"{KLASS_DIRECTORY}/klass_{classification}_codesAt_{today.isoformat()}.json",
+                    "klass-codes",
+                    dataset,
+                    f"KLASS {classification} {title}: codes valid on {today.isoformat()}",
+                    classification,
+                    str(today.year),
+                    moment,
+                    klass.url_for(f"classifications/{classification}/{path}"),
+                ),
+                klass_api.codes_document(codes),
+            )
+        )
+    changes = _changes_update(klass, input_directory, manifest.files, entries.get(LIVE_CHANGES_DATASET), moment)
+    if changes is not None:
+        updates.append(changes)
+    return updates
+
+
+def _same_register(path: Path, fetched: Sequence[KlassCode]) -> bool:
+    try:
+        return klass_api.same_codes(read_klass_codes(path), fetched)
+    except OSError:
+        return False
+
+
+def _changes_update(
+    klass: PoliteClient, input_directory: Path, files: Sequence[InputFile], live: InputFile | None, moment: datetime
+) -> _RegisterFile | None:
+    today = moment.astimezone(NORWAY).date()
+    known: list[KlassChange] = []
+    for entry in files:
+        if entry.format == "klass-changes" and entry.dataset != LIVE_CHANGES_DATASET:
+            known.extend(read_klass_changes(input_directory / entry.path))
+    since = max((change.change_occurred for change in known), default=EARLIEST_CHANGES)
+    fetched = klass_api.changes(klass, klass_api.MUNICIPALITIES, since, today)
+    new = klass_api.unseen_changes(fetched, known)
+    previous = read_klass_changes(input_directory / live.path) if live is not None else []
+    if set(new) == set(previous):
+        return None
+    path = f"classifications/{klass_api.MUNICIPALITIES}/changes.json?from={since.isoformat()}&to={today.isoformat()}"
+    return _RegisterFile(
+        _klass_entry(
+            f"{KLASS_DIRECTORY}/klass_131_changes_{since.isoformat()}_{today.isoformat()}.json",
+            "klass-changes",
+            LIVE_CHANGES_DATASET,
+            f"KLASS 131 changes to municipalities from {since.isoformat()} to {today.isoformat()}",
+            klass_api.MUNICIPALITIES,
+            "as-published",
+            moment,
+            klass.url_for(path),
+            notes=[
+                f"Only changes that the input's other change lists lack (they end on {since.isoformat()}); "
+                "a change is the same when its old code, new code and date are."
+            ],
+        ),
+        klass_api.changes_document(new),
+    )
+
+
+def _klass_entry(
+    path: str,
+    file_format: Literal["klass-codes", "klass-changes"],
+    dataset: str,
+    title: str,
+    classification: int,
+    vintage: str,
+    moment: datetime,
+    source_url: str,
+    notes: list[str] | None = None,
+) -> InputFile:
+    return InputFile(
+        path=path,
+        format=file_format,
+        dataset=dataset,
+        publisher="SSB",
+        title=title,
+        table=str(classification),
+        code_vintage=vintage,
+        fetched_at=moment.astimezone(UTC),
+        source_url=source_url,
+        licence=LICENCE,
+        provenance=f"fetched by boligmonitor from the KLASS API ({source_url})",
+        notes=notes or [],
+    )
+
+
+# --------------------------------------------------------------------------------------------- staging
+
+
+def _stage(
+    input_directory: Path, fetched: Mapping[str, _FetchedTable], register: Sequence[_RegisterFile], moment: datetime
+) -> Path:
+    """A copy of the build input with the fetched tables and register files written in, the manifest updated."""
     staging = input_directory.with_name(input_directory.name + ".staging")
     if staging.exists():
         shutil.rmtree(staging)
     shutil.copytree(input_directory, staging)
     manifest = read_manifest(staging)
     entries = {entry.dataset: entry for entry in manifest.files}
-    now = datetime.now(UTC)
-    (staging / FETCHED_DIRECTORY).mkdir(exist_ok=True)
-    for table_id, (metadata, cube) in fetched.items():
-        relative = f"{FETCHED_DIRECTORY}/{table_id}.json"
-        (staging / relative).write_text(json.dumps(write_jsonstat(cube), ensure_ascii=False), encoding="utf-8")
-        entries[f"ssb:{table_id}"] = InputFile(
-            path=relative,
-            format="jsonstat",
-            dataset=f"ssb:{table_id}",
-            publisher="SSB",
-            title=metadata.label,
-            table=table_id,
-            code_vintage="as-published",
-            fetched_at=now,
-            source_url=f"{base_url}/tables/{table_id}",
-            licence="NLOD / CC BY 4.0 (Statistisk sentralbyrå)",
-            provenance=f"fetched by boligmonitor from {base_url}; table updated {metadata.updated}",
-        )
-    BuildManifest(created_at=now, created_by="boligmonitor fetch", files=list(entries.values())).write(staging)
+    for table_id, table in fetched.items():
+        entry = _table_entry(table_id, table, moment)
+        target = staging / entry.path
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(write_jsonstat(table.cube), ensure_ascii=False), encoding="utf-8")
+        entries[entry.dataset] = entry
+    for file in register:
+        target = staging / file.entry.path
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(file.document, ensure_ascii=False, indent=1), encoding="utf-8")
+        entries[file.entry.dataset] = file.entry
+    created = moment.astimezone(UTC)
+    BuildManifest(created_at=created, created_by="boligmonitor fetch", files=list(entries.values())).write(staging)
     return staging
 
 

@@ -20,7 +20,7 @@ Classifications the monitor uses: :data:`MUNICIPALITIES` (131), :data:`COUNTIES`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -103,6 +103,49 @@ def corresponds_at(
     what = f"KLASS {source_id} correspondsAt {target_id} {date.isoformat()}"
     body = get_json(http, f"classifications/{source_id}/correspondsAt.json", params, what)
     return [_correspondence(item, what, k) for k, item in enumerate(_list(body, CORRESPONDENCE_KEY, what))]
+
+
+# --------------------------------------------------------------------------------------------- register files
+
+
+def codes_document(codes: Iterable[KlassCode]) -> dict[str, Any]:
+    """A ``codesAt`` body (``{"codes": [...]}``) that :func:`~boligmonitor.sources.klass_files.read_klass_codes`
+    reads back into the same records."""
+    return {CODES_KEY: [code.as_mapping() for code in codes]}
+
+
+def changes_document(changes: Iterable[KlassChange]) -> dict[str, Any]:
+    """A ``changes`` body (``{"codeChanges": [...]}``) that ``read_klass_changes`` reads back."""
+    return {CHANGES_KEY: [change.as_mapping() for change in changes]}
+
+
+def same_codes(first: Iterable[KlassCode], second: Iterable[KlassCode]) -> bool:
+    """Whether two code lists hold the same records, whatever their order."""
+    return sorted(first, key=_code_order) == sorted(second, key=_code_order)
+
+
+def _code_order(code: KlassCode) -> tuple[str, str]:
+    return code.code, code.valid_from.isoformat() if code.valid_from else ""
+
+
+def unseen_changes(fetched: Iterable[KlassChange], known: Iterable[KlassChange]) -> list[KlassChange]:
+    """The fetched changes that ``known`` lacks, in KLASS's order, each once.
+
+    A change is identified by old code, new code and date, not by its names: the same change copied from
+    another source with other spelling is not new (and the database keys changes that way).
+    """
+    seen = {_change_key(change) for change in known}
+    unseen: list[KlassChange] = []
+    for change in fetched:
+        key = _change_key(change)
+        if key not in seen:
+            seen.add(key)
+            unseen.append(change)
+    return unseen
+
+
+def _change_key(change: KlassChange) -> tuple[str, str, date]:
+    return change.old_code, change.new_code, change.change_occurred
 
 
 # --------------------------------------------------------------------------------------------- parsing

@@ -3,8 +3,9 @@
 Layout of ``directory`` (``docs/http.md``):
 
 - ``<key>.body`` — the response body, byte-exact as received (after HTTP content decoding);
-- ``<key>.json`` — metadata: the request, status, selected headers, body SHA-256 and size, fetch time (UTC)
-  and the table's ``updated`` stamp;
+- ``<key>.json`` — metadata: the request, status, selected headers, body SHA-256 and size, fetch time (UTC),
+  the table's ``updated`` stamp and, for a data request, the codelist used per variable (``"none"`` for
+  plain codes), because SSB's response does not say which one produced its codes (ssb-api.md §5.1);
 - ``index.jsonl`` — one JSON line appended per stored response, so any value can be traced to the response
   (and body hash) it came from, even after a later refetch replaced the files of the same key.
 
@@ -38,6 +39,8 @@ _KEPT_HEADER_PREFIX = "x-ratelimit-"
 _KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 # PxWebApi v2 ``/tables/12134/...`` and legacy v0 ``/table/07221``.
 _TABLE_IN_URL = re.compile(r"/tables?/([A-Za-z0-9_]+)(?:/|$|\?)")
+_CODELIST_PARAM = re.compile(r"^codelist\[(.+)\]$", re.IGNORECASE)
+NO_CODELIST = "none"
 
 ParamValue = str | int | float | bool | None
 Params = Mapping[str, ParamValue | Sequence[ParamValue]]
@@ -84,6 +87,39 @@ def table_id_from_url(url: str) -> str | None:
     return match.group(1) if match else None
 
 
+def request_codelists(request: ArchivedRequest) -> dict[str, str]:
+    """Variable -> codelist a data request selected its codes from (``"none"``: the table's own codes).
+
+    Read from a v2 POST body (``{"selection": [{"variableCode", "valueCodes", "codelist"}]}``; the member's
+    spelling is unconfirmed, so ``codeList`` is read too), GET parameters ``codelist[VAR]`` with
+    ``valueCodes[VAR]``, or a v0 query (``"filter": "agg:KommSummer"`` / ``"vs:..."``). Empty when the
+    request selects nothing (metadata, search, KLASS).
+    """
+    found: dict[str, str] = {}
+    body = request.body
+    if isinstance(body, Mapping) and isinstance(body.get("selection"), list):
+        for item in body["selection"]:
+            if isinstance(item, Mapping) and "variableCode" in item:
+                chosen = item.get("codelist") or item.get("codeList")
+                found[str(item["variableCode"])] = str(chosen) if chosen else NO_CODELIST
+    elif isinstance(body, Mapping) and isinstance(body.get("query"), list):
+        for item in body["query"]:
+            if isinstance(item, Mapping) and "code" in item:
+                selection = item.get("selection")
+                kind = str(selection.get("filter", "")) if isinstance(selection, Mapping) else ""
+                prefix, _, name = kind.partition(":")
+                found[str(item["code"])] = kind if prefix in ("agg", "vs") and name else NO_CODELIST
+    else:
+        for name, values in request.params.items():
+            match = _CODELIST_PARAM.match(name)
+            if match and values:
+                found[match.group(1)] = values[0]
+        for name in request.params:
+            if name.lower().startswith("valuecodes["):
+                found.setdefault(name[len("valuecodes[") : -1], NO_CODELIST)
+    return found
+
+
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers worth archiving, names lower-cased."""
     kept: dict[str, str] = {}
@@ -128,6 +164,7 @@ class ArchivedResponse:
     fetched_at: datetime
     table_id: str | None
     table_updated: str | None
+    codelists: dict[str, str] = field(default_factory=dict)  # see request_codelists()
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -179,6 +216,7 @@ class ResponseArchive:
             fetched_at=fetched_at,
             table_id=table,
             table_updated=table_updated,
+            codelists=request_codelists(request),
         )
         metadata = {
             "format": ARCHIVE_FORMAT,
@@ -191,6 +229,7 @@ class ResponseArchive:
             "fetched_at": fetched_at.isoformat(),
             "table_id": table,
             "table_updated": table_updated,
+            "codelists": archived.codelists,
         }
         # Every body is also kept immutably under its SHA-256, so an older fetch of the same request (before
         # SSB published again) can still be read by the hash the index recorded for it.
@@ -203,6 +242,8 @@ class ResponseArchive:
         self._write_atomic(self._meta_path(key), _dump(metadata).encode("utf-8"))
         index_line = {k: metadata[k] for k in ("key", "status", "body_sha256", "fetched_at", "table_id")}
         index_line.update(method=request.method, url=request.url, table_updated=table_updated)
+        if archived.codelists:
+            index_line["codelists"] = archived.codelists
         with self.index_path.open("a", encoding="utf-8") as index:
             index.write(json.dumps(index_line, sort_keys=True, ensure_ascii=False) + "\n")
             index.flush()
@@ -295,6 +336,7 @@ class ResponseArchive:
             fetched_at=fetched_at,
             table_id=metadata.get("table_id"),
             table_updated=metadata.get("table_updated"),
+            codelists={str(k): str(v) for k, v in (metadata.get("codelists") or {}).items()},
         )
 
     def _skipped(self, key: str, problem: str) -> ArchivedResponse | None:

@@ -95,14 +95,23 @@ class RateLimiter:
         self._sleep = sleep
         self._wall_clock = wall_clock
         self._announced: tuple[WindowLimit, ...] = ()
+        self._added: tuple[WindowLimit, ...] = ()
         self._starts: deque[float] = deque()
         self._paused_until = -math.inf
         self._lock = threading.RLock()
 
     @property
     def limits(self) -> tuple[WindowLimit, ...]:
-        """Every limit currently enforced: the configured one first, then those the server announced."""
-        return (self.configured, *self._announced)
+        """Every limit enforced: the configured one, those added with :meth:`add_limit`, then the announced."""
+        return (self.configured, *self._added, *self._announced)
+
+    def add_limit(self, limit: WindowLimit) -> None:
+        """Also enforce ``limit`` from now on (e.g. one read from SSB's ``/config``): only ever stricter."""
+        if limit.calls < 1 or not limit.per_seconds > 0:
+            raise ValueError(f"a limit needs at least 1 call in a positive window, got {limit}")
+        with self._lock:
+            if limit not in self._added:
+                self._added = (*self._added, limit)
 
     @property
     def window_seconds(self) -> float:

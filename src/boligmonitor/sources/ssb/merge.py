@@ -1,4 +1,6 @@
-"""Join the cubes of a request that was split under SSB's cell limit back into one cube."""
+"""Join the cubes of one table's requests back into one cube: the parts of a selection split under SSB's cell
+limit, and the parts of a table fetched with more than one selection (municipalities over a codelist, the
+country and counties with the table's own codes)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ from boligmonitor.sources.cube import Cube, Dimension, FlagRuns
 
 def merge_cubes(parts: Sequence[Cube], name: str = "<split response>") -> Cube:
     """One cube holding every cell of ``parts``, which must share their dimension ids and cover each cell of
-    the combined grid exactly once (as the parts of a split selection do). Categories keep first-seen order."""
+    the combined grid exactly once (as the parts of a split selection do). Categories keep first-seen order.
+
+    The parts must come from one publication: parts whose ``updated`` differ (the table was republished
+    between two requests, or an archived part is older) are refused rather than mixed into one cube.
+    """
     if not parts:
         raise ValueError("nothing to merge")
     if len(parts) == 1:
@@ -19,6 +25,11 @@ def merge_cubes(parts: Sequence[Cube], name: str = "<split response>") -> Cube:
     ids = parts[0].ids
     if any(part.ids != ids for part in parts):
         raise InputError.single(name, "the parts of a split response have different dimensions")
+    published = sorted({part.updated for part in parts if part.updated is not None})
+    if len(published) > 1:
+        raise InputError.single(
+            name, f"the parts come from different publications (updated {', '.join(published)}): fetch again"
+        )
     dimensions = []
     for position, dimension_id in enumerate(ids):
         codes: dict[str, str] = {}

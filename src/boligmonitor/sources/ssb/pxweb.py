@@ -1,6 +1,7 @@
 """SSB PxWebApi v2: one thin, typed function per endpoint (ssb-api.md §2).
 
 ============================================  =================================================================
+:func:`api_config`                            ``GET /config``
 :func:`table_metadata`                        ``GET /tables/{id}/metadata?lang=..&outputFormat=json-stat2``
 :func:`table_data`                            ``POST /tables/{id}/data?lang=..&outputFormat=json-stat2``
 :func:`search_tables`                         ``GET /tables?query=..&lang=..&includeDiscontinued=..&pageSize=..``
@@ -42,8 +43,76 @@ CONTENTS_VARIABLE: Final = "ContentsCode"
 #: ``codelist`` [T]; the PxApiSpecs OpenAPI suggests ``codeList`` [I]. Unverified against the live server
 #: (ssb-api.md §2.4): the first live fetch with a codelist must confirm it.
 CODELIST_MEMBER: Final = "codelist"
+#: The aggregation that sums every municipality's series to today's borders (``K-0301``, ``K-3103``, ...;
+#: ssb-api.md §5.1, [T]). Fetches use it for the region variable whenever a table's metadata offers it.
+CURRENT_BORDERS_CODELIST: Final = "agg_KommSummer"
 SEARCH_PAGE_SIZE: Final = 100
 MAX_SEARCH_PAGES: Final = 20
+
+
+# --------------------------------------------------------------------------------------------- /config
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """What ``GET /config`` says about the API's limits (ssb-api.md §2.1, §3.1-§3.2; member names [T]).
+
+    A limit the server gives as ``0``, leaves out or garbles is ``None``: since 2026 SSB reports
+    ``maxCallsPerTimeWindow`` and ``timeWindow`` as ``0``, which means "unknown", not "unlimited" (§3.2).
+    """
+
+    max_data_cells: int | None
+    max_calls_per_time_window: int | None
+    time_window_seconds: int | None
+    default_language: str | None = None
+    languages: tuple[str, ...] = ()
+    data_formats: tuple[str, ...] = ()
+    source_references: Mapping[str, str] = field(default_factory=dict)  # language -> attribution text
+
+    @property
+    def rate_limit(self) -> tuple[int, int] | None:
+        """(calls, seconds) when both are known positive numbers, else None."""
+        if self.max_calls_per_time_window is None or self.time_window_seconds is None:
+            return None
+        return self.max_calls_per_time_window, self.time_window_seconds
+
+
+def parse_config(document: Any) -> ApiConfig:
+    """Read a ``/config`` body; raises :class:`SsbApiError` if it is not a JSON object."""
+    if not isinstance(document, Mapping):
+        raise SsbApiError("SSB /config", 200, detail="the response is not a JSON object")
+
+    def positive(key: str) -> int | None:
+        value = document.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            return None
+        return value
+
+    languages = tuple(
+        str(item.get("id")) if isinstance(item, Mapping) else str(item)
+        for item in document.get("languages") or ()
+        if isinstance(item, (Mapping, str))
+    )
+    references = {
+        str(item.get("language")): str(item.get("text"))
+        for item in document.get("sourceReferences") or ()
+        if isinstance(item, Mapping) and isinstance(item.get("text"), str)
+    }
+    default_language = document.get("defaultLanguage")
+    return ApiConfig(
+        max_data_cells=positive("maxDataCells"),
+        max_calls_per_time_window=positive("maxCallsPerTimeWindow"),
+        time_window_seconds=positive("timeWindow"),
+        default_language=default_language if isinstance(default_language, str) else None,
+        languages=languages,
+        data_formats=tuple(str(f) for f in document.get("dataFormats") or () if isinstance(f, str)),
+        source_references=references,
+    )
+
+
+def api_config(http: HttpGetPost) -> ApiConfig:
+    """``GET /config`` (§2.1, [T]): the cell limit, the rate limit if known, languages, formats, attribution."""
+    return parse_config(get_json(http, "config", {}, "SSB /config"))
 
 
 # --------------------------------------------------------------------------------------------- selection
@@ -238,7 +307,7 @@ def _roles(role_member: Any) -> dict[str, str]:
     return roles
 
 
-def _fallback_role(variable_id: str) -> str | None:
+def role_by_name(variable_id: str) -> str | None:
     # v0 responses lack role.geo (ssb-api.md §4.2); metadata may too.
     if variable_id in METRIC_DIMENSION_NAMES:
         return "metric"
@@ -272,7 +341,7 @@ def _variable(variable_id: str, member: Any, roles: Mapping[str, str], what: str
         label=str(member.get("label") or variable_id),
         codes=codes,
         labels=tuple(str(labels_member.get(code, code)) for code in codes),
-        role=roles.get(variable_id) or _fallback_role(variable_id),
+        role=roles.get(variable_id) or role_by_name(variable_id),
         elimination=bool(extension.get("elimination", False)),
         elimination_code=extension.get("eliminationValueCode"),
         codelists=tuple(_codelist_refs(extension.get("codeLists") or extension.get("codelists"))),

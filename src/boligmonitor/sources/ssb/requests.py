@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -54,13 +54,29 @@ _CONTENTS_RANK: Final = 3
 _SPLIT_RANK: Final = {"time": 0, "geo": 1, None: 2, "metric": _CONTENTS_RANK}
 
 
+LEGACY_API: Final = "v0"
+CURRENT_API: Final = "v2"
+
+
 @dataclass(frozen=True)
 class PlannedRequest:
-    """One data request of a ``fetch --plan``: which table, which selection, how many cells."""
+    """One data request of a ``fetch --plan``: which table, which selection, how many cells, which API."""
 
     table_id: str
     selection: Selection
     cells: int
+    api: str = CURRENT_API  # "v0" for a table only the legacy API has (ssb-api.md §2.5)
+
+
+def effective_max_cells(announced: int | None, ceiling: int = DEFAULT_MAX_CELLS) -> int:
+    """The cell limit to split under: ``/config``'s ``maxDataCells`` when known, never above ``ceiling``.
+
+    ``ceiling`` is our own default (800 000, the reported value [T]) or a stricter one asked for; a server
+    announcing more is not trusted beyond it, a server announcing less is obeyed.
+    """
+    if announced is None or announced < 1:
+        return ceiling
+    return min(announced, ceiling)
 
 
 # --------------------------------------------------------------------------------------------- resolving
@@ -235,13 +251,22 @@ def _cut(selection: Selection, name: str, parts: int) -> list[Selection]:
 
 
 def plan_requests(
-    tables: Mapping[str, tuple[TableMetadata, Selection]],
+    tables: Mapping[str, tuple[TableMetadata, Selection | Sequence[Selection]]],
     max_cells: int = DEFAULT_MAX_CELLS,
     codelists: Mapping[str, Codelist] | None = None,
+    legacy: Collection[str] = (),
 ) -> list[PlannedRequest]:
-    """Every request a fetch would make, table by table in the given order, for ``fetch --plan``."""
+    """Every request a fetch would make, table by table in the given order, for ``fetch --plan``.
+
+    A table may need several selections (e.g. municipalities over a codelist and the country and counties
+    with the table's own codes); each is split on its own, in the order given. Tables in ``legacy`` are
+    fetched through the legacy v0 API; their requests are marked ``api="v0"``.
+    """
     planned: list[PlannedRequest] = []
-    for table_id, (metadata, selection) in tables.items():
-        for part in split_selection(selection, metadata, max_cells, codelists):
-            planned.append(PlannedRequest(table_id, part, math.prod(len(v.values) for v in part.variables)))
+    for table_id, (metadata, chosen) in tables.items():
+        api = LEGACY_API if table_id in legacy else CURRENT_API
+        selections = [chosen] if isinstance(chosen, Selection) else chosen
+        for selection in selections:
+            for part in split_selection(selection, metadata, max_cells, codelists):
+                planned.append(PlannedRequest(table_id, part, math.prod(len(v.values) for v in part.variables), api))
     return planned
