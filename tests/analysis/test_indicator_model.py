@@ -20,6 +20,7 @@ from boligmonitor.analysis.indicator_model import (
     ModelIndicator,
     ModelResult,
     ModelSpec,
+    SampledValues,
     competition_ranks,
     normalise,
     score,
@@ -287,3 +288,29 @@ def test_sensitivity_of_a_county_sized_model_is_fast() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0
     assert len(intervals) == len(score(spec, values, regions).ranked)
+
+
+def test_sampling_noise_widens_the_rank_interval_of_a_small_municipality_only() -> None:
+    # SYNTHETIC: ten municipalities with one share each; "small" has 4 of 20, the others thousands of people.
+    regions = [f"k{i}" for i in range(10)]
+    sizes = {code: 5_000.0 + 1_000.0 * i for i, code in enumerate(regions)}
+    sizes["k0"] = 20.0
+    counts = {code: float(round(sizes[code] * (0.1 + 0.01 * i))) for i, code in enumerate(regions)}
+    counts["k0"] = 4.0  # 20 %: the highest share, on 20 people
+    values: Values = {"share": {code: 100.0 * counts[code] / sizes[code] for code in regions}}
+    spec = ModelSpec((ModelIndicator("share", 1.0),), shrinkage="none")
+    sampling = {"share": SampledValues("beta", 100.0, counts, sizes)}
+
+    fixed = sensitivity(spec, values, regions, n=400, seed=3)
+    noisy = sensitivity(spec, values, regions, n=400, seed=3, sampling=sampling)
+    assert fixed["k0"].point_rank == noisy["k0"].point_rank == 1  # draw 0 is the model as specified
+    assert fixed["k0"].p95 == 1  # weights alone cannot move a one-indicator ranking
+    assert noisy["k0"].p95 >= 4  # 4 of 20 could well be 2 of 20
+    assert noisy["k9"].high - noisy["k9"].low <= 2  # 14 000 people: the share hardly moves
+    assert noisy == sensitivity(spec, values, regions, n=400, seed=3, sampling=sampling)  # deterministic
+
+
+def test_a_spec_names_an_unknown_shrinkage() -> None:
+    with pytest.raises(InputError) as caught:
+        ModelSpec((ModelIndicator("a", 1.0),), shrinkage="lots")  # type: ignore[arg-type]
+    assert caught.value.problems[0].field == "shrinkage"

@@ -95,3 +95,19 @@ def test_rank_on_an_empty_database_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rank", "--region", "46", "--database", f"sqlite:///{tmp_path / 'empty.sqlite'}"])
     assert result.exit_code == 2
     assert "empty" in result.output
+
+
+def test_rank_without_shrinkage_uses_the_published_figures(database: str) -> None:
+    shrunk = runner.invoke(app, ["rank", "--region", "46", "--json", "--draws", "0", "--database", database])
+    plain = runner.invoke(
+        app, ["rank", "--region", "46", "--json", "--draws", "0", "--no-shrinkage", "--database", database]
+    )
+    assert shrunk.exit_code == 0 and plain.exit_code == 0, plain.output
+    with_prior, without = json.loads(shrunk.stdout), json.loads(plain.stdout)
+    assert with_prior["model"]["shrinkage"] == "empirical_bayes" and without["model"]["shrinkage"] == "none"
+    assert "BEF03" in with_prior["priors"] and without["priors"] == {}
+    parts = {m["region"]: m["parts"] for m in without["municipalities"]}
+    assert all(part["observed"] == part["value"] for part in parts["4629"])
+    assert (
+        "Small numbers" in runner.invoke(app, ["rank", "--region", "46", "--draws", "0", "--database", database]).stdout
+    )

@@ -338,3 +338,33 @@ def test_dropping_every_indicator_is_an_error(preset: ModelPreset, catalog: Cata
     everything = ",".join(f"{key}=0" for key in preset.keys)
     with pytest.raises(InputError, match="nothing is left"):
         apply_weights(preset, everything, catalog)
+
+
+def test_small_numbers_are_shrunk_towards_all_municipalities_and_the_published_values_kept(
+    county_46: ModelResult, built_store: Store, catalog: Catalog, preset: ModelPreset
+) -> None:
+    # BEF03 (share 80+) is a share with counts: shrunk; BEF01_change5y is a change: never shrunk.
+    assert "BEF03" in county_46.priors and "BEF01_change5y" not in county_46.priors
+    prior = county_46.priors["BEF03"]
+    assert prior.kind == "beta" and prior.n_regions == 357 and 0 < prior.strength < 10_000
+    modalen, bergen = county_46.row("4629").part("BEF03"), county_46.row("4601").part("BEF03")
+    published_modalen = county_46.observed["BEF03"]["4629"]
+    published_bergen = county_46.observed["BEF03"]["4601"]
+    assert modalen.value is not None and published_modalen is not None
+    assert bergen.value is not None and published_bergen is not None
+    national_mean = 100 * prior.mean
+    # Modalen (a few hundred people) moves towards the mean, Bergen (300 000) by less than 0.01 points.
+    assert abs(modalen.value - national_mean) < abs(published_modalen - national_mean)
+    # pulled by strength / (people + strength) of the way: over a quarter of it for a municipality of ~400
+    assert abs(modalen.value - published_modalen) > 0.25 * abs(published_modalen - national_mean)
+    assert abs(bergen.value - published_bergen) < 0.01
+    assert any(note.startswith("BEF03 ") and "shrunk" in note for note in county_46.method_notes)
+    columns, rows = ranking_table(county_46)
+    assert columns.index("BEF03_observed") < columns.index("BEF03_value")
+    row = next(row for row in rows if row["region"] == "4629")
+    assert row["BEF03_observed"] == published_modalen and row["BEF03_value"] == modalen.value
+    assert ranking_meta(county_46)["shrinkage"] == "empirical_bayes"
+
+    plain = ranking_for_region(built_store, catalog, spec_from_preset(preset, shrinkage="none"), "46", draws=0)
+    assert plain.priors == {} and plain.observed == {}
+    assert plain.row("4629").part("BEF03").value == published_modalen

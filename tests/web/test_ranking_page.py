@@ -62,6 +62,7 @@ def test_changing_a_weight_changes_the_ranking(web_client: TestClient) -> None:
         ("normalisering=median", "normalisering=median"),
         ("dekning=2", "dekning=2"),
         ("ar=abc", "ar=abc"),
+        ("krymping=kanskje", "krymping=kanskje"),
     ],
 )
 def test_bad_input_is_a_400_page_naming_the_parameter(web_client: TestClient, query: str, parameter: str) -> None:
@@ -84,3 +85,14 @@ def test_no_jsonstat_for_a_ranking(web_client: TestClient) -> None:
     html = web_client.get("/rangering").text
     assert ".jsonstat" not in html
     assert re.search(r'href="/rangering\.xlsx', html)
+
+
+def test_small_numbers_can_be_taken_as_published(web_client: TestClient) -> None:
+    shrunk = web_client.get("/rangering?fylke=46")
+    plain = web_client.get("/rangering?fylke=46&krymping=nei")
+    assert shrunk.status_code == plain.status_code == 200
+    assert "empirisk Bayes" in shrunk.text and "empirisk Bayes" not in plain.text
+    assert '<option value="nei" selected>' in plain.text
+    rows = web_client.get("/rangering.csv?fylke=46&krymping=nei").text.splitlines()
+    header = rows[0].split(",")
+    assert "BEF03_observed" in header

@@ -21,6 +21,7 @@ rank and 5–95 % rank interval. Pure functions on plain mappings and numpy arra
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
+from boligmonitor.analysis.shrinkage import Prior, PriorKind, posterior_draws
 from boligmonitor.core.errors import InputError, InputProblem
 
 Normalisation = Literal["zscore", "minmax", "rank"]
@@ -37,6 +39,11 @@ CoverageBasis = Literal["weight", "count"]
 COVERAGE_BASES: tuple[CoverageBasis, ...] = ("weight", "count")
 YearRule = Literal["latest_per_indicator", "latest_common"]
 YEAR_RULES: tuple[YearRule, ...] = ("latest_per_indicator", "latest_common")
+# empirical_bayes: shares and rates with counts are shrunk towards all municipalities' distribution before
+# normalising (analysis.shrinkage; applied by whoever collects the values), and the sensitivity analysis draws
+# them from their posteriors; none: values are taken as published.
+Shrinkage = Literal["empirical_bayes", "none"]
+SHRINKAGES: tuple[Shrinkage, ...] = ("empirical_bayes", "none")
 Direction = Literal[1, -1]
 
 # Composite scores are rounded to this many decimals before ranking, so that sums which differ only by
@@ -70,6 +77,8 @@ class ModelIndicator:
 class ModelSpec:
     """What the model ranks with: indicators, normalisation, minimum coverage and the year rule.
 
+    ``shrinkage`` says whether small-number shares and rates are shrunk (see :data:`Shrinkage`).
+
     ``min_coverage`` is a share (0–1) of the weight (``coverage_basis="weight"``) or of the number of
     indicators (``"count"``) that a municipality needs values for to be ranked; both are counted over the
     indicators available in the region. ``year_rule`` is applied by whoever collects the values
@@ -85,6 +94,7 @@ class ModelSpec:
     coverage_basis: CoverageBasis = "weight"
     year_rule: YearRule = "latest_per_indicator"
     name: str = "custom"
+    shrinkage: Shrinkage = "empirical_bayes"
 
     def __post_init__(self) -> None:
         problems = self._problems()
@@ -118,6 +128,9 @@ class ModelSpec:
         if self.year_rule not in YEAR_RULES:
             message = f"unknown year rule {self.year_rule!r}; use {', '.join(YEAR_RULES)}"
             problems.append(InputProblem(where, message, field="year_rule"))
+        if self.shrinkage not in SHRINKAGES:
+            message = f"unknown shrinkage {self.shrinkage!r}; use {', '.join(SHRINKAGES)}"
+            problems.append(InputProblem(where, message, field="shrinkage"))
         return problems
 
     @property
@@ -235,13 +248,30 @@ class RankInterval:
 
 
 @dataclass(frozen=True)
+class SampledValues:
+    """One model variable's counts, so the sensitivity analysis can draw its values from their posteriors.
+
+    ``kind`` is ``beta`` for a share (numerator of denominator), ``gamma`` for a rate (events among people);
+    ``scale`` turns a share or a rate per person into the variable's unit (100 for per cent, 1 000 for per
+    1 000). ``prior`` is the fitted prior when the values were shrunk (None: Jeffreys posteriors).
+    """
+
+    kind: PriorKind
+    scale: float
+    numerators: Mapping[str, float]
+    denominators: Mapping[str, float]
+    prior: Prior | None = None
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """The model run over a region's municipalities: rows in rank order, then the unranked ones.
 
     ``available_weight_share`` is the share of the model's total weight carried by indicators with enough
     values in the region. ``years`` (indicator key → year used), ``names`` (code → name), ``label`` (e.g.
-    "county 46"), ``intervals`` (from :func:`sensitivity`) and ``notes`` are filled by the caller that
-    collected the values (pipeline.ranking); :func:`score` leaves them empty.
+    "county 46"), ``intervals`` (from :func:`sensitivity`), ``notes``, ``observed`` (the values as published,
+    where shrinkage changed them) and ``priors`` are filled by the caller that collected the values
+    (pipeline.ranking); :func:`score` leaves them empty.
     """
 
     spec: ModelSpec
@@ -254,6 +284,9 @@ class ModelResult:
     label: str = ""
     intervals: Mapping[str, RankInterval] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    observed: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)  # before shrinkage
+    priors: Mapping[str, Prior] = field(default_factory=dict)  # the prior each shrunk variable used
+    method_notes: tuple[str, ...] = ()  # how the values were treated (shrinkage), beside the missing-data notes
 
     @property
     def ranked(self) -> tuple[MunicipalityResult, ...]:
@@ -337,6 +370,67 @@ class _Prepared:
         for k in range(aligned.shape[1]):
             normalised[:, k] = normalise(aligned[:, k], method)
         return normalised
+
+    def normalised_draws(self, draws: FloatArray, method: Normalisation) -> FloatArray:
+        """:meth:`normalised` for (draws × municipalities × variables) values."""
+        directions = np.array([item.direction for item in self.available], dtype=float)
+        aligned: FloatArray = draws * directions
+        normalised = np.empty_like(aligned)
+        for k in range(aligned.shape[2]):
+            normalised[:, :, k] = normalise_rows(aligned[:, :, k], method)
+        return normalised
+
+
+def _value_draws(
+    prepared: _Prepared, sampling: Mapping[str, SampledValues], n: int, rng: np.random.Generator
+) -> FloatArray | None:
+    """(draws × municipalities × available variables) values: draw 0 as given, later draws from the posteriors
+    of the sampled variables; None when no available variable is sampled (the values never change)."""
+    sampled = [(k, item) for k, item in enumerate(prepared.available) if item.key in sampling]
+    if not sampled or n < 2:
+        return None
+    draws = np.broadcast_to(prepared.raw, (n, *prepared.raw.shape)).copy()
+    for k, item in sampled:
+        counts = sampling[item.key]
+        numerators = np.array([counts.numerators.get(code, math.nan) for code in prepared.regions], dtype=float)
+        denominators = np.array([counts.denominators.get(code, math.nan) for code in prepared.regions], dtype=float)
+        posterior = posterior_draws(numerators, denominators, counts.kind, counts.prior, n - 1, rng) * counts.scale
+        replace_at = prepared.present[:, k] & np.isfinite(posterior[0])
+        draws[1:, replace_at, k] = posterior[:, replace_at]
+    return draws
+
+
+def _weighted_draw_scores(normalised: FloatArray, present: BoolArray, weights: FloatArray) -> FloatArray:
+    """:func:`_weighted_scores` for values that differ per draw: ``normalised`` (D, R, K), ``weights`` (D, K)."""
+    filled = np.where(present, normalised, 0.0)
+    numerator = np.einsum("drk,dk->dr", filled, weights)
+    denominator = weights @ present.T.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(numerator / denominator, dtype=float)
+
+
+def normalise_rows(values: FloatArray, method: Normalisation) -> FloatArray:
+    """:func:`normalise` applied to every row of a (draws × municipalities) matrix at once."""
+    present = np.isfinite(values)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows that are all missing give NaN, as they should
+        low, high = np.nanmin(values, axis=1, keepdims=True), np.nanmax(values, axis=1, keepdims=True)
+        flat = (high - low) == 0
+        if method == "zscore":
+            result = (values - np.nanmean(values, axis=1, keepdims=True)) / np.nanstd(values, axis=1, keepdims=True)
+            centre = 0.0
+        elif method == "minmax":
+            result = (values - low) / (high - low)
+            centre = 0.5
+        elif method == "rank":
+            ranks = stats.rankdata(np.where(present, values, np.inf), method="average", axis=1)
+            counts = present.sum(axis=1, keepdims=True)
+            result = (ranks - 1.0) / (counts - 1.0)
+            centre = 0.5
+        else:
+            raise ValueError(f"unknown normalisation {method!r}; use {', '.join(NORMALISATIONS)}")
+    result = np.where(flat, centre, result)
+    return np.asarray(np.where(present, result, np.nan), dtype=float)
 
 
 def _prepare(spec: ModelSpec, values: Mapping[str, Mapping[str, float | None]], regions: Sequence[str]) -> _Prepared:
@@ -511,14 +605,18 @@ def sensitivity(
     seed: int = 0,
     spread: float = DEFAULT_SPREAD,
     normalisations: Sequence[Normalisation] = NORMALISATIONS,
+    sampling: Mapping[str, SampledValues] | None = None,
 ) -> dict[str, RankInterval]:
-    """Each ranked municipality's rank interval when the weights and the normalisation vary.
+    """Each ranked municipality's rank interval when the weights, the normalisation and (with ``sampling``) the
+    values themselves vary.
 
     Draw 0 is the model as specified. Every further draw ``d`` uses ``normalisations[d % len]`` (so each
     method gets an equal share of the draws) and multiplies every weight by an independent factor from
     Uniform(1 − ``spread``, 1 + ``spread``): with the default 0.5 a weight may become anything from half to
-    one and a half times itself. The set of ranked municipalities is the one :func:`score` ranks (coverage
-    is judged on the specified weights) and stays fixed. Deterministic for a given ``seed``.
+    one and a half times itself. For the variables in ``sampling`` every further draw also replaces each
+    municipality's value by a draw from its posterior (methods.md §9.7: the sampling noise of each share),
+    where the municipality has a value and counts. The set of ranked municipalities is the one :func:`score`
+    ranks (coverage is judged on the specified weights) and stays fixed. Deterministic for a given ``seed``.
 
     Percentiles are taken with the inverted empirical CDF, so p05 and p95 are ranks that occurred.
     """
@@ -541,11 +639,18 @@ def sensitivity(
     factors[0] = 1.0
     weights = factors * prepared.weights
     methods = [spec.normalisation] + [normalisations[d % len(normalisations)] for d in range(1, n)]
+    raw_draws = _value_draws(prepared, sampling or {}, n, rng)
     scores = np.empty((n, columns.size))
     for method in dict.fromkeys(methods):
         rows = np.array([d for d, used in enumerate(methods) if used == method])
-        normalised = prepared.normalised(method)[columns]
-        scores[rows] = _weighted_scores(normalised, present, weights[rows])
+        if raw_draws is None:
+            normalised = prepared.normalised(method)[columns]
+            scores[rows] = _weighted_scores(normalised, present, weights[rows])
+        else:
+            # Normalised within each draw over all the region's municipalities, as score() does, then scored
+            # for the ranked ones.
+            drawn = prepared.normalised_draws(raw_draws[rows], method)[:, columns, :]
+            scores[rows] = _weighted_draw_scores(drawn, present, weights[rows])
     ranks = competition_ranks(scores)
     p05, p95 = np.quantile(ranks, [0.05, 0.95], axis=0, method="inverted_cdf")
     medians = np.median(ranks, axis=0)

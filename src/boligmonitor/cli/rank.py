@@ -49,6 +49,13 @@ def rank(
         float | None, typer.Option(help="Share (0–1) of the weight a municipality needs values for to be ranked")
     ] = None,
     year: Annotated[int | None, typer.Option(help="Use no data later than this year")] = None,
+    shrinkage: Annotated[
+        bool,
+        typer.Option(
+            "--shrinkage/--no-shrinkage",
+            help="Shrink small municipalities' shares and rates towards all municipalities (empirical Bayes)",
+        ),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Also write the table to a .csv or .xlsx file")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
     draws: Annotated[int, typer.Option(help="Sensitivity draws for the rank intervals (0: none)")] = 1000,
@@ -76,7 +83,12 @@ def rank(
         chosen = load_indicator_models().preset(preset)
         if weights is not None:
             chosen = apply_weights(chosen, weights, catalog)
-        spec = spec_from_preset(chosen, normalisation=normalisation, min_coverage=min_coverage)
+        spec = spec_from_preset(
+            chosen,
+            normalisation=normalisation,
+            min_coverage=min_coverage,
+            shrinkage="empirical_bayes" if shrinkage else "none",
+        )
         result = ranking_for_region(store, catalog, spec, region, year, draws=draws, seed=seed)
     except InputError as error:
         _fail(error)
@@ -124,7 +136,9 @@ def print_ranking(result: ModelResult) -> None:
     basis = "weight" if spec.coverage_basis == "weight" else "indicators"
     _out.print(
         f"Indicator model [bold]{spec.name}[/] for {result.label}: {spec.normalisation} normalisation, "
-        f"minimum coverage {spec.min_coverage:.0%} of the {basis}; {len(result.available)} of "
+        f"minimum coverage {spec.min_coverage:.0%} of the {basis}, "
+        f"{'shrinkage of small numbers' if spec.shrinkage == 'empirical_bayes' else 'no shrinkage'}; "
+        f"{len(result.available)} of "
         f"{len(result.indicators)} indicators have data ({result.available_weight_share:.0%} of the weight)",
         highlight=False,
     )
@@ -162,6 +176,10 @@ def print_ranking(result: ModelResult) -> None:
     if result.notes:
         _out.print("[bold]Missing data[/] (never imputed):", highlight=False)
         for note in result.notes:
+            _out.print(f"  {note}", highlight=False)
+    if result.method_notes:
+        _out.print("[bold]Small numbers[/] (values used; the downloads keep the published ones):", highlight=False)
+        for note in result.method_notes:
             _out.print(f"  {note}", highlight=False)
 
 

@@ -9,10 +9,13 @@ See docs/methods/indicator-model.md.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
+
+import numpy as np
 
 from boligmonitor.analysis.indicator_model import (
     DEFAULT_DRAWS,
@@ -24,10 +27,13 @@ from boligmonitor.analysis.indicator_model import (
     ModelResult,
     ModelSpec,
     Normalisation,
+    SampledValues,
+    Shrinkage,
     YearRule,
     score,
     sensitivity,
 )
+from boligmonitor.analysis.shrinkage import Prior, PriorKind, fit_prior, shrink
 from boligmonitor.catalog.indicator_models import ModelPreset, parse_variable_key
 from boligmonitor.catalog.models import RATE_UNITS, Catalog
 from boligmonitor.core.errors import InputError, UnknownCodesError
@@ -43,6 +49,7 @@ def spec_from_preset(
     min_coverage: float | None = None,
     coverage_basis: str | None = None,
     year_rule: str | None = None,
+    shrinkage: str | None = None,
 ) -> ModelSpec:
     """The preset as a :class:`ModelSpec`, with any of its settings overridden (validated by ModelSpec)."""
     indicators = tuple(
@@ -57,6 +64,7 @@ def spec_from_preset(
         coverage_basis=cast(CoverageBasis, coverage_basis or preset.coverage_basis),
         year_rule=cast(YearRule, year_rule or preset.year_rule),
         name=preset.id,
+        shrinkage=cast(Shrinkage, shrinkage or "empirical_bayes"),
     )
 
 
@@ -113,12 +121,21 @@ def _split_codes(region: str | Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ModelInput:
-    """The values a run scores, per model variable and municipality, with the year each variable uses."""
+    """The values a run scores, per model variable and municipality, with the year each variable uses.
+
+    ``values`` are shrunk where the model asks for it; ``observed`` holds the published values of the variables
+    shrinkage changed, ``priors`` the prior each used, and ``sampling`` the counts of every share or rate, for
+    the sensitivity analysis' draws.
+    """
 
     choice: RegionChoice
     values: dict[str, dict[str, float | None]]
     years: dict[str, int]
     notes: tuple[str, ...]
+    observed: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    priors: dict[str, Prior] = field(default_factory=dict)
+    sampling: dict[str, SampledValues] = field(default_factory=dict)
+    method_notes: tuple[str, ...] = ()
 
 
 def model_input(
@@ -132,6 +149,7 @@ def model_input(
     choice = region_municipalities(reader, region)
     by_key: dict[str, dict[int, dict[str, float | None]]] = {}
     status_by_key: dict[str, dict[int, dict[str, Status]]] = {}
+    counted: dict[str, tuple[str, PriorKind, float]] = {}  # key -> indicator, prior kind, multiplier
     problems: list[str] = []
     for key in spec.keys:
         try:
@@ -143,6 +161,8 @@ def model_input(
         levels, statuses = _levels(reader, indicator_id, choice.municipalities, year)
         if change_years is not None:
             levels = _changes(levels, change_years, relative=indicator.unit not in RATE_UNITS)
+        elif indicator.unit in RATE_UNITS and indicator.multiplier:
+            counted[key] = (indicator_id, "beta" if indicator.unit == "percent" else "gamma", indicator.multiplier)
         by_key[key] = levels
         status_by_key[key] = statuses
     if problems:
@@ -164,7 +184,73 @@ def model_input(
         note = _missing_note(key, chosen, values[key], status_by_key[key].get(chosen, {}), choice.municipalities)
         if note:
             notes.append(note)
-    return ModelInput(choice, values, years, tuple(notes))
+    observed: dict[str, dict[str, float | None]] = {}
+    priors: dict[str, Prior] = {}
+    sampling: dict[str, SampledValues] = {}
+    method_notes: list[str] = []
+    for key, (indicator_id, kind, multiplier) in counted.items():
+        if key not in years:
+            continue
+        counts = _municipal_counts(reader, indicator_id, years[key])
+        prior = fit_prior(*_count_arrays(counts), kind) if spec.shrinkage == "empirical_bayes" else None
+        own = {code: counts[code] for code in choice.municipalities if code in counts}
+        sampling[key] = SampledValues(
+            kind, float(multiplier), {c: x for c, (x, _) in own.items()}, {c: n for c, (_, n) in own.items()}, prior
+        )
+        if prior is None:
+            if spec.shrinkage == "empirical_bayes":
+                method_notes.append(f"{key} {years[key]}: too few municipalities with counts to shrink; as published")
+            continue
+        shrunk = _shrunk(values[key], own, prior, float(multiplier))
+        observed[key], values[key] = values[key], shrunk
+        priors[key] = prior
+        method_notes.append(_shrinkage_note(key, years[key], prior))
+    return ModelInput(choice, values, years, tuple(notes), observed, priors, sampling, tuple(method_notes))
+
+
+def _municipal_counts(reader: Reader, indicator_id: str, year: int) -> dict[str, tuple[float, float]]:
+    """Numerator and denominator of every current municipality in Norway with both (the prior's sample)."""
+    current = {row.code for row in reader.regions(RegionLevel.MUNICIPALITY.value) if row.valid_to is None}
+    return {
+        obs.region_code: (obs.numerator, obs.denominator)
+        for obs in reader.observations(indicator_id=indicator_id, year=year, region_codes=current)
+        if obs.numerator is not None and obs.denominator is not None and obs.value is not None
+    }
+
+
+def _count_arrays(
+    counts: dict[str, tuple[float, float]],
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
+    pairs = list(counts.values())
+    return np.array([x for x, _ in pairs], dtype=float), np.array([n for _, n in pairs], dtype=float)
+
+
+def _shrunk(
+    values: dict[str, float | None], counts: dict[str, tuple[float, float]], prior: Prior, multiplier: float
+) -> dict[str, float | None]:
+    """The region's values shrunk towards the prior; a value without usable counts stays as published."""
+    codes = [code for code, value in values.items() if value is not None and code in counts]
+    x = np.array([counts[code][0] for code in codes], dtype=float)
+    n = np.array([counts[code][1] for code in codes], dtype=float)
+    shrunk = dict(values)
+    for code, estimate in zip(codes, shrink(x, n, prior), strict=True):
+        if np.isfinite(estimate):
+            shrunk[code] = float(estimate) * multiplier
+    return shrunk
+
+
+def _shrinkage_note(key: str, year: int, prior: Prior) -> str:
+    if prior.strength == 0:
+        return f"{key} {year}: the municipalities differ more than a beta or gamma prior allows; as published"
+    if prior.between_variance == 0:
+        return (
+            f"{key} {year}: the {prior.n_regions} municipalities differ no more than chance makes them; every "
+            "value is shrunk to their mean, so the indicator does not separate them"
+        )
+    return (
+        f"{key} {year}: shrunk towards all {prior.n_regions} municipalities (empirical Bayes, {prior.kind} prior worth "
+        f"{prior.strength:,.0f} people): a municipality of that size is pulled half way"
+    )
 
 
 def _levels(
@@ -259,7 +345,7 @@ def ranking_for_region(
     given = model_input(reader, catalog, spec, region, year)
     codes = given.choice.municipalities
     result = score(spec, given.values, codes)
-    intervals = sensitivity(spec, given.values, codes, n=draws, seed=seed) if draws > 0 else {}
+    intervals = sensitivity(spec, given.values, codes, n=draws, seed=seed, sampling=given.sampling) if draws > 0 else {}
     return replace(
         result,
         years={key: given.years[key] for key in spec.keys if key in given.years},
@@ -267,6 +353,9 @@ def ranking_for_region(
         label=given.choice.label,
         intervals=intervals,
         notes=given.notes,
+        observed=given.observed,
+        priors=given.priors,
+        method_notes=given.method_notes,
     )
 
 
@@ -293,7 +382,8 @@ def ranking_table(result: ModelResult) -> tuple[list[str], list[dict[str, Any]]]
     """One row per municipality (rank order): score, rank interval, coverage and, per available indicator,
     ``KEY_value``, ``KEY_normalised`` and ``KEY_contribution``. For CSV/XLSX downloads."""
     keys = [summary.key for summary in result.available]
-    columns = [*RANKING_COLUMNS, *(f"{key}_{part}" for key in keys for part in ("value", "normalised", "contribution"))]
+    parts = ("observed", "value", "normalised", "contribution")
+    columns = [*RANKING_COLUMNS, *(f"{key}_{part}" for key in keys for part in parts)]
     rows: list[dict[str, Any]] = []
     for row in result.rows:
         interval = result.intervals.get(row.region)
@@ -315,11 +405,17 @@ def ranking_table(result: ModelResult) -> tuple[list[str], list[dict[str, Any]]]
             "share_top_fifth": interval.share_top_fifth if interval else None,
         }
         for part in row.parts:
+            record[f"{part.key}_observed"] = _observed(result, part.key, row.region, part.value)
             record[f"{part.key}_value"] = part.value
             record[f"{part.key}_normalised"] = part.normalised
             record[f"{part.key}_contribution"] = part.contribution
         rows.append(record)
     return columns, rows
+
+
+def _observed(result: ModelResult, key: str, region: str, value: float | None) -> float | None:
+    """The value as published: before shrinkage where it was shrunk, else the value the model used."""
+    return result.observed[key].get(region) if key in result.observed else value
 
 
 def ranking_meta(result: ModelResult) -> dict[str, str]:
@@ -332,10 +428,11 @@ def ranking_meta(result: ModelResult) -> dict[str, str]:
         "normalisation": spec.normalisation,
         "min_coverage": f"{spec.min_coverage:g} of the {spec.coverage_basis}",
         "year_rule": spec.year_rule,
+        "shrinkage": spec.shrinkage,
         "available_weight_share": f"{result.available_weight_share:.3f}",
         "sensitivity": (
             f"{draws} draws: each weight x Uniform({1 - DEFAULT_SPREAD:g}, {1 + DEFAULT_SPREAD:g}), "
-            f"normalisation {'/'.join(NORMALISATIONS)} in turn"
+            f"normalisation {'/'.join(NORMALISATIONS)} in turn, shares and rates drawn from their posteriors"
             if draws
             else "none"
         ),
@@ -349,6 +446,8 @@ def ranking_meta(result: ModelResult) -> dict[str, str]:
         )
     for number, note in enumerate(result.notes, start=1):
         meta[f"note {number}"] = note
+    for number, note in enumerate(result.method_notes, start=1):
+        meta[f"method note {number}"] = note
     return meta
 
 
@@ -362,6 +461,7 @@ def ranking_json(result: ModelResult) -> dict[str, Any]:
             "min_coverage": spec.min_coverage,
             "coverage_basis": spec.coverage_basis,
             "year_rule": spec.year_rule,
+            "shrinkage": spec.shrinkage,
         },
         "region": result.label,
         "available_weight_share": result.available_weight_share,
@@ -398,6 +498,7 @@ def ranking_json(result: ModelResult) -> dict[str, Any]:
                 "parts": [
                     {
                         "key": part.key,
+                        "observed": _observed(result, part.key, row.region, part.value),
                         "value": part.value,
                         "normalised": part.normalised,
                         "weight_share": part.weight_share,
@@ -409,6 +510,16 @@ def ranking_json(result: ModelResult) -> dict[str, Any]:
             for row in result.rows
         ],
         "notes": list(result.notes),
+        "method_notes": list(result.method_notes),
+        "priors": {
+            key: {
+                "kind": prior.kind,
+                "mean": prior.mean,
+                "strength": prior.strength if math.isfinite(prior.strength) else None,  # infinite: all at the mean
+                "n_regions": prior.n_regions,
+            }
+            for key, prior in result.priors.items()
+        },
     }
 
 

@@ -9,9 +9,10 @@ State in the URL: ``fylke`` (county code) or ``kommune`` (repeated, at least two
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from boligmonitor.analysis.indicator_model import NORMALISATIONS, ModelResult
+from boligmonitor.analysis.indicator_model import NORMALISATIONS, ModelResult, Shrinkage
 from boligmonitor.catalog.indicator_models import apply_weights, load_indicator_models, parse_variable_key
 from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.pipeline.ranking import ranking_for_region, ranking_meta, ranking_table, spec_from_preset
@@ -23,6 +24,8 @@ from boligmonitor.web.views.ranking_reader import LoadedDataReader
 
 DEFAULT_COUNTY = "46"
 DRAWS = 1000
+# The page's words for the model's shrinkage setting (?krymping=ja|nei).
+SHRINKAGE_CHOICES: dict[str, Shrinkage] = {"ja": "empirical_bayes", "nei": "none"}
 _CACHE: dict[tuple[int, tuple[tuple[str, str], ...]], ModelResult] = {}
 
 
@@ -50,7 +53,12 @@ def ranking_page(ctx: PageContext) -> Page:
     municipalities = [chosen] if isinstance(chosen, str) else list(chosen or [])
     county = _text(ctx, "fylke") or (DEFAULT_COUNTY if not municipalities else "")
     region: str | list[str] = municipalities if municipalities else county
-    spec = spec_from_preset(preset, normalisation=normalisation, min_coverage=coverage)
+    shrinkage = _text(ctx, "krymping") or "ja"
+    if shrinkage not in SHRINKAGE_CHOICES:
+        raise BadRequestError("krymping", shrinkage, ", ".join(SHRINKAGE_CHOICES))
+    spec = spec_from_preset(
+        preset, normalisation=normalisation, min_coverage=coverage, shrinkage=SHRINKAGE_CHOICES[shrinkage]
+    )
     key = (id(data), tuple(sorted((k, str(v)) for k, v in ctx.query.items() if k not in ("lang", "visning"))))
     result = _CACHE.get(key)
     if result is None:
@@ -172,6 +180,8 @@ def _page(
             "chart": chart,
             "summary": summary_text,
             "notes": list(result.notes),
+            "shrinkage": "ja" if result.spec.shrinkage == "empirical_bayes" else "nei",
+            "shrinkage_note": _shrinkage_note(ctx, result),
             "counties": sorted(data.counties(), key=lambda region: region.code),
             "county": county,
             "municipalities": municipalities,
@@ -185,6 +195,22 @@ def _page(
         download=Download(f"boligmonitor-rangering-{county or 'utvalg'}", title, columns, table_rows, meta),
         breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
     )
+
+
+def _shrinkage_note(ctx: PageContext, result: ModelResult) -> str | None:
+    """Which figures were pulled towards all municipalities, and how strongly; None when none were."""
+    t = ctx.t
+    shrunk = [
+        t(
+            "ranking.shrinkage.prior",
+            name=_indicator_name(ctx, key),
+            year=result.years.get(key, ""),
+            people=t.number(prior.strength, 0),
+        )
+        for key, prior in result.priors.items()
+        if math.isfinite(prior.strength)
+    ]
+    return t("ranking.shrinkage.note", indicators="; ".join(shrunk)) if shrunk else None
 
 
 def _indicator_name(ctx: PageContext, key: str) -> str:
