@@ -109,6 +109,20 @@ def test_display_toggle_changes_the_headline(web_client: TestClient) -> None:
     assert 'aria-current="true"' in count
 
 
+def test_a_count_has_no_forholdstall_and_its_card_shows_the_count(web_client: TestClient) -> None:
+    # Oslo's count of households with housing allowance over Norway's count would be no comparison.
+    def headline(url: str) -> tuple[str, str]:
+        card = _html(web_client, url).split('id="card-HB05-name"', 1)[1]
+        found = re.search(r'class="bm-card__value">([^<]+)<.*?bm-card__label" data-size="sm">([^<·]+)', card, re.S)
+        assert found is not None
+        return found.group(1), found.group(2).strip()
+
+    as_value = headline("/region/0301/tema/husbankens_virkemidler")
+    as_ratio = headline("/region/0301/tema/husbankens_virkemidler?visning=forholdstall")
+    assert as_ratio == as_value
+    assert as_value[0].replace("\u00a0", "").isdigit() and int(as_value[0].replace("\u00a0", "")) > 1_000
+
+
 def test_benchmark_toggle_on_a_municipality_only(web_client: TestClient) -> None:
     municipality = _html(web_client, "/region/4601/tema/befolkning_boligmarked?sammenlign=kostragruppen")
     assert "KOSTRA" in municipality

@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from boligmonitor.analysis.compare import Comparison
-from boligmonitor.analysis.measures import Measure, ratio_to_benchmark
+from boligmonitor.analysis.measures import COUNT_UNIT, Measure, ratio_to_benchmark
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
@@ -131,8 +131,12 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
 def _headline(ctx: PageContext, indicator: Indicator, m: Measure, ratio: float | None) -> tuple[str, str]:
     """The figure in the chosen display (written as the overview writes it) and what it is."""
     t = ctx.t
-    text = display_text(ctx, indicator, value=m.value, count=m.count, ratio=ratio)
     display = effective_display(ctx, indicator)
+    if display is Display.RATIO and indicator.unit == COUNT_UNIT:
+        # A count has no forholdstall (a municipality's count over Norway's compares nothing): the card shows the
+        # count itself under its own label, where the overview's shared forholdstall column says "not for counts".
+        return value_text(indicator, m.value, t), t(f"unit.{indicator.unit}.label")
+    text = display_text(ctx, indicator, value=m.value, count=m.count, ratio=ratio)
     if display is Display.COUNT:
         return text, t("display.count_of", unit=indicator.count_unit.get(ctx.language))
     if display is Display.RATIO:

@@ -11,6 +11,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
@@ -22,7 +23,6 @@ from boligmonitor.web.views.cards import benchmark_label, comparison_text
 from boligmonitor.web.views.common import display_text, effective_display
 
 NO_VALUE = "no_value"  # the chart category of a region without a value (the analysis says not_compared)
-COUNT_UNIT = "count"  # a count of persons, dwellings …: no share, no forholdstall, no place in the barometer
 
 
 @dataclass(frozen=True)
