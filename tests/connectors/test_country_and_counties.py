@@ -8,8 +8,6 @@ Table 90002 and the `agg_KommSummer` values served by the fake are SYNTHETIC (te
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,7 @@ from boligmonitor.sources.jsonstat import read_jsonstat
 from boligmonitor.sources.manifest import read_manifest
 from boligmonitor.sources.ssb import SsbApiError
 from boligmonitor.sources.ssb.merge import merge_cubes
-from boligmonitor.store import Store, create_engine_for
+from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue
 from tests.fakessb.catalogue import synthetic_population_value
@@ -104,18 +102,6 @@ def test_the_plan_counts_the_country_and_county_requests(fake_ssb: FakeSsb, tmp_
     assert result.exit_code == 0, result.output
     assert "2 data requests, 294 cells" in result.stdout
     assert "region codelist none for country and counties" in result.stdout
-
-
-@pytest.fixture
-def workspace(build_input: Path, built_database: Path, tmp_path: Path) -> Iterator[tuple[Path, Store]]:
-    """A copy of the development input and of the database built from it."""
-    input_copy = tmp_path / "input"
-    shutil.copytree(build_input, input_copy)
-    database = tmp_path / "db.sqlite"
-    shutil.copyfile(built_database, database)
-    store = Store(create_engine_for(f"sqlite:///{database}"))
-    yield input_copy, store
-    store.close()
 
 
 def test_a_failure_in_the_country_and_county_request_changes_nothing_and_resumes(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,23 +18,12 @@ from boligmonitor.pipeline.refresh import refresh
 from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
 from boligmonitor.sources.manifest import read_manifest
 from boligmonitor.sources.ssb import SsbApiError
-from boligmonitor.store import Store, create_engine_for
+from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue
 
 TABLE = "90001"
 KOMMSUMMER_TABLE = "90002"  # SYNTHETIC; its region variable offers agg_KommSummer
-
-
-@pytest.fixture
-def workspace(build_input: Path, built_database: Path, tmp_path: Path) -> Iterator[tuple[Path, Store]]:
-    input_copy = tmp_path / "input"
-    shutil.copytree(build_input, input_copy)
-    database = tmp_path / "db.sqlite"
-    shutil.copyfile(built_database, database)
-    store = Store(create_engine_for(f"sqlite:///{database}"))
-    yield input_copy, store
-    store.close()
 
 
 def _client(server: FakeSsb, clock: ManualClock, archive: ResponseArchive, attempts: int = 6) -> PoliteClient:
