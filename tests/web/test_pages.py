@@ -229,3 +229,20 @@ def test_similar_municipalities_for_years_without_characteristics(web_client: Te
     failing."""
     html = _html(web_client, "/region/1103/tema/flyktninger?sammenlign=lignende")
     assert "ingen verdi å sammenligne med" in html.lower()
+
+
+def test_every_sparkline_has_its_numbers_in_a_table(web_client: TestClient) -> None:
+    html = _html(web_client, "/region/4601/tema/befolkning_boligmarked")
+    cards = html.split('<article class="ds-card bm-card')[1:]
+    with_chart = [card for card in cards if 'class="bm-card__spark"' in card]
+    assert len(with_chart) >= 5
+    for card in with_chart:
+        table = re.search(r'<table class="ds-table bm-spark-table".*?</table>', card, re.S)
+        assert table is not None, "a sparkline without its table"
+        years = re.findall(r'<th scope="row">(\d{4})</th><td class="bm-number">([^<]+)</td>', table.group(0))
+        assert len(years) >= 2 and [int(y) for y, _ in years] == sorted(int(y) for y, _ in years)
+    # The numbers are the series page's: Bergen's population in 2026 as written on the card.
+    population = next(card for card in with_chart if 'id="card-BEF01-name"' in card)
+    headline = re.search(r'class="bm-card__value">([^<]+)<', population)
+    assert headline is not None
+    assert f'<th scope="row">2026</th><td class="bm-number">{headline.group(1)}</td>' in population

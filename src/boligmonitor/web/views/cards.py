@@ -63,6 +63,8 @@ class Card:
     sources: list[SourceLine] = field(default_factory=list)
     series_url: str = ""
     indicator_url: str = ""
+    # The sparkline's numbers, (year, value as written), so the small chart has its table as every chart has.
+    spark_table: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def has_value(self) -> bool:
@@ -81,6 +83,7 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
     benchmark_value = row.benchmark.value if row.benchmark is not None else None
     ratio = ratio_to_benchmark(m.value, benchmark_value)
     benchmark_name = benchmark_label(ctx, row)
+    spark, spark_table = _sparkline(ctx, indicator, region, chart_id)
     comparison = row.comparison.value if has_value else "no_value"
     counts = None
     if m.count is not None and m.denominator is not None and indicator.multiplier is not None:
@@ -111,7 +114,8 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
         ),
         ratio=ratio_text(ratio, t) if ratio is not None else None,
         trend_text=trend_text(ctx, row),
-        sparkline=_sparkline(ctx, indicator, region, chart_id),
+        sparkline=spark,
+        spark_table=spark_table,
         missing=missing,
         notes=value_notes(ctx, row),
         definition=indicator.definition.get(language),
@@ -216,11 +220,14 @@ def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int)
     return lines
 
 
-def _sparkline(ctx: PageContext, indicator: Indicator, region: str, chart_id: str) -> Markup | None:
+def _sparkline(
+    ctx: PageContext, indicator: Indicator, region: str, chart_id: str
+) -> tuple[Markup | None, list[tuple[int, str]]]:
+    """The card's small trend chart and its numbers by year; (None, []) with fewer than two values."""
     series = ctx.data.series(indicator.id, region)
     points = [LinePoint(o.year, o.value) for o in series]
     if sum(1 for p in points if p.value is not None) < 2:
-        return None
+        return None, []
     first = next(p for p in points if p.value is not None)
     last = next(p for p in reversed(points) if p.value is not None)
     t = ctx.t
@@ -231,12 +238,13 @@ def _sparkline(ctx: PageContext, indicator: Indicator, region: str, chart_id: st
         last_year=last.year,
         last=value_text(indicator, last.value, t),
     )
-    return sparkline(
+    chart = sparkline(
         chart_id,
         points,
         title=t("chart.sparkline.title", name=indicator.short_name.get(ctx.language)),
         description=description,
     )
+    return chart, [(point.year, value_text(indicator, point.value, t)) for point in points]
 
 
 def card_record(card: Card) -> dict[str, Any]:
