@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
 from boligmonitor.analysis.compare import Comparison, compare_to_benchmark
-from boligmonitor.analysis.funnel import funnel_limits, funnel_outliers, overdispersion, winsorise
+from boligmonitor.analysis.funnel import between_variance, funnel_limits, funnel_outliers, overdispersion, winsorise
 from boligmonitor.analysis.intervals import wilson, z_value
 
 DENOMINATORS = (5.0, 50.0, 500.0, 5000.0, 50_000.0)
@@ -148,3 +148,42 @@ def test_overdispersion_of_rates_and_of_undefined_targets() -> None:
         overdispersion(points, 0.0, kind="rate")
     with pytest.raises(ValueError, match="usable"):
         overdispersion([("a", None, 10.0)], 0.2)
+
+
+def test_the_additive_between_region_variance_is_recovered_and_widens_the_limits() -> None:
+    import numpy as np
+
+    # SYNTHETIC: 400 regions of 2 000–200 000 people whose true shares vary around 20 % with SD 2 points.
+    rng = np.random.default_rng(4)
+    sizes = np.round(np.exp(rng.uniform(np.log(2_000), np.log(200_000), 400)))
+    truth = np.clip(rng.normal(0.20, 0.02, 400), 0.01, 0.99)
+    counts = rng.binomial(sizes.astype(int), truth)
+    points = [(f"r{i}", float(x), float(n)) for i, (x, n) in enumerate(zip(counts, sizes, strict=True))]
+    phi, tau2 = between_variance(points, 20.0, "proportion", 100.0)
+    assert phi == pytest.approx(overdispersion(points, 20.0, "proportion", 100.0))
+    assert phi > 10
+    # Winsorising the z-scores (methods.md §5: robustness to outliers) clips the large regions' scores, which
+    # carry most of the signal, so τ̂² runs low: here about 0.4 of the true 0.02².
+    assert 0.25 * 0.02**2 < tau2 < 0.02**2
+    plain, additive = (
+        funnel_limits(20.0, [200_000], [0.998], multiplier=100.0),
+        funnel_limits(20.0, [200_000], [0.998], multiplier=100.0, tau2=tau2),
+    )
+    assert additive[0].high - additive[0].low > 5 * (plain[0].high - plain[0].low)
+    # The floor: however large the region, the limits stay at least z·τ̂ from the target.
+    huge = funnel_limits(20.0, [1e9], [0.998], multiplier=100.0, tau2=tau2)[0]
+    assert huge.high - 20.0 == pytest.approx(100 * z_value(0.998) * math.sqrt(tau2), rel=1e-3)
+    outside_plain = funnel_outliers(points, 20.0, 0.998, multiplier=100.0)
+    outside_additive = funnel_outliers(points, 20.0, 0.998, multiplier=100.0, tau2=tau2)
+    assert len(outside_additive) < len(outside_plain) / 4
+
+
+def test_no_between_region_variance_when_regions_differ_only_by_chance() -> None:
+    points = [(f"r{i}", x, 1_000.0) for i, x in enumerate([200.0, 195.0, 205.0, 199.0, 201.0] * 10)]
+    phi, tau2 = between_variance(points, 20.0, "proportion", 100.0)
+    assert phi < 1 and tau2 == 0.0
+    assert funnel_limits(20.0, [1_000], [0.95], multiplier=100.0, tau2=tau2) == funnel_limits(
+        20.0, [1_000], [0.95], multiplier=100.0
+    )
+    with pytest.raises(ValueError, match="negative"):
+        funnel_limits(20.0, [1_000], [0.95], multiplier=100.0, tau2=-1.0)

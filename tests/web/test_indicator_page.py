@@ -331,3 +331,14 @@ def test_version_cache_keeps_versions_apart_and_forgets_the_least_recent(web_cli
     lru_cached(data, "test-namespace", 1, lambda: compute(1), maxsize=3)
     lru_cached(data, "test-namespace", 2, lambda: compute(2), maxsize=3)
     assert calls == [1, 2, 3, 4, 2]
+
+
+def test_the_funnel_allows_for_how_much_municipalities_usually_differ(web_client: TestClient) -> None:
+    # Share 80+: the municipalities differ far more than chance (φ about 24); with plain binomial limits two
+    # thirds of them lay outside the 99.8 % funnel, which singles out nobody.
+    html = web_client.get("/indikator/BEF03").text
+    found = re.search(r"(\d+) kommuner i diagrammet: (\d+) ligger over og (\d+) under", html)
+    assert found is not None
+    shown, above, below = (int(group) for group in found.groups())
+    assert 0 < above + below < shown / 4
+    assert "overspredning φ = " in html

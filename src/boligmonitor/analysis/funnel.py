@@ -11,6 +11,11 @@ Choices (see docs/methods/intervals-and-comparisons.md §4 for the derivations):
 - **Overdispersion**: φ̂ = Σzᵢ²/k over z-scores winsorised at the 10th/90th percentiles (Spiegelhalter 2005,
   *Qual Saf Health Care* 14:347). When φ̂ > 1 the caller may pass it as ``dispersion``: the distance of each
   limit from the target is multiplied by √φ̂ (the multiplicative model). φ̂ ≤ 1 never narrows the limits.
+  Or, the additive random-effects model the monitor uses for its funnels (:func:`between_variance`):
+  τ̂² = max(0, (kφ̂ − (k − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)) with wᵢ = 1/sᵢ², and limits p₀ ± z·√(sᵢ² + τ̂²) (normal
+  approximation; ``tau2``). Municipalities differ for real reasons, not only by chance: with a floor of τ̂² under
+  the limits, a large municipality is not flagged for a difference that is ordinary among municipalities, while
+  multiplicative inflation would still narrow its limits to nothing.
 
 ``target`` and the limits are in the indicator's unit: a share with ``multiplier=100`` takes and returns
 per cent; with the default ``multiplier=1`` a fraction.
@@ -50,14 +55,16 @@ def funnel_limits(
     kind: FunnelKind = "proportion",
     multiplier: float = 1.0,
     dispersion: float = 1.0,
+    tau2: float = 0.0,
 ) -> list[FunnelLimit]:
     """Control limits for each denominator (in the given order) and each level (in the given order).
 
-    Raises ValueError for a denominator that is not positive, a target outside [0, multiplier] for
-    proportions or below 0 for rates, or a level outside (0, 1).
+    ``tau2`` > 0 (from :func:`between_variance`, on the fraction or per-person scale) gives the additive
+    random-effects limits. Raises ValueError for a denominator that is not positive, a target outside
+    [0, multiplier] for proportions or below 0 for rates, or a level outside (0, 1).
     """
     base = _base_rate(target, multiplier, kind)
-    return [_limit(base, n, level, kind, multiplier, dispersion) for n in denominators for level in levels]
+    return [_limit(base, n, level, kind, multiplier, dispersion, tau2) for n in denominators for level in levels]
 
 
 def funnel_outliers(
@@ -67,6 +74,7 @@ def funnel_outliers(
     kind: FunnelKind = "proportion",
     multiplier: float = 1.0,
     dispersion: float = 1.0,
+    tau2: float = 0.0,
 ) -> list[tuple[str, Side, float]]:
     """Regions ``(region, x, n)`` strictly outside the funnel at ``level``: ``(region, "high"|"low", level)``.
 
@@ -78,7 +86,7 @@ def funnel_outliers(
     for region, x, n in points:
         if x is None or n is None or math.isnan(x) or math.isnan(n) or n <= 0:
             continue
-        limit = _limit(base, n, level, kind, multiplier, dispersion)
+        limit = _limit(base, n, level, kind, multiplier, dispersion, tau2)
         value = x / n * multiplier
         if value > limit.high:
             outliers.append((region, "high", level))
@@ -99,22 +107,50 @@ def overdispersion(
     missing x or n, or n ≤ 0, are left out. Raises ValueError when no point is usable or the target leaves
     no variance (p₀ of 0 or 1, r₀ of 0).
     """
+    scores = [z for z, _ in _scores(points, target, kind, multiplier)]
+    winsorised = winsorise(scores, WINSOR_FRACTION)
+    return sum(z * z for z in winsorised) / len(winsorised)
+
+
+def between_variance(
+    points: Sequence[tuple[str, float | None, float | None]],
+    target: float,
+    kind: FunnelKind = "proportion",
+    multiplier: float = 1.0,
+) -> tuple[float, float]:
+    """(φ̂, τ̂²): the overdispersion and the additive between-region variance (methods.md §5).
+
+    τ̂² = max(0, (kφ̂ − (k − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)), wᵢ = 1/sᵢ², sᵢ² = p₀(1 − p₀)/nᵢ for proportions and r₀/nᵢ for
+    rates (fraction or per-person scale); 0 when φ̂ ≤ 1 (no more spread than chance). Same errors as
+    :func:`overdispersion`.
+    """
+    scored = _scores(points, target, kind, multiplier)
+    winsorised = winsorise([z for z, _ in scored], WINSOR_FRACTION)
+    k = len(winsorised)
+    phi = sum(z * z for z in winsorised) / k
+    weights = [1.0 / variance for _, variance in scored]
+    spread = sum(weights) - sum(w * w for w in weights) / sum(weights)
+    if phi <= 1.0 or spread <= 0:
+        return phi, 0.0
+    return phi, max(0.0, (k * phi - (k - 1)) / spread)
+
+
+def _scores(
+    points: Sequence[tuple[str, float | None, float | None]], target: float, kind: FunnelKind, multiplier: float
+) -> list[tuple[float, float]]:
+    """(z-score, sampling variance sᵢ² on the fraction or per-person scale) of every usable point."""
     base = _base_rate(target, multiplier, kind)
     if (kind == "proportion" and base in (0.0, 1.0)) or base == 0.0:
         raise ValueError(f"target {target} has no sampling variance: overdispersion is undefined")
-    scores: list[float] = []
+    scored: list[tuple[float, float]] = []
     for _region, x, n in points:
         if x is None or n is None or math.isnan(x) or math.isnan(n) or n <= 0:
             continue
-        if kind == "proportion":
-            scores.append((x / n - base) / math.sqrt(base * (1.0 - base) / n))
-        else:
-            expected = n * base
-            scores.append((x - expected) / math.sqrt(expected))
-    if not scores:
+        variance = base * (1.0 - base) / n if kind == "proportion" else base / n
+        scored.append(((x / n - base) / math.sqrt(variance), variance))
+    if not scored:
         raise ValueError("no usable points to estimate overdispersion")
-    winsorised = winsorise(scores, WINSOR_FRACTION)
-    return sum(z * z for z in winsorised) / len(winsorised)
+    return scored
 
 
 def winsorise(values: Sequence[float], fraction: float) -> list[float]:
@@ -141,11 +177,23 @@ def _base_rate(target: float, multiplier: float, kind: FunnelKind) -> float:
     return base
 
 
-def _limit(base: float, n: float, level: float, kind: FunnelKind, multiplier: float, dispersion: float) -> FunnelLimit:
+def _limit(
+    base: float, n: float, level: float, kind: FunnelKind, multiplier: float, dispersion: float, tau2: float = 0.0
+) -> FunnelLimit:
     if math.isnan(n) or n <= 0:
         raise ValueError(f"a funnel denominator must be positive, got {n}")
     check_level(level)
+    if tau2 < 0 or math.isnan(tau2):
+        raise ValueError(f"a between-region variance cannot be negative, got {tau2}")
     inflation = math.sqrt(dispersion) if dispersion > 1 else 1.0
+    if tau2 > 0:
+        # Additive random effects: sampling variance plus the between-region variance, normal approximation.
+        variance = (base * (1.0 - base) if kind == "proportion" else base) / n
+        half_width = inflation * z_value(level) * math.sqrt(variance + tau2)
+        low, high = max(0.0, base - half_width), base + half_width
+        if kind == "proportion":
+            high = min(1.0, high)
+        return FunnelLimit(n, level, low * multiplier, high * multiplier)
     if kind == "proportion":
         half_width = inflation * z_value(level) * math.sqrt(base * (1.0 - base) / n)
         low, high = max(0.0, base - half_width), min(1.0, base + half_width)

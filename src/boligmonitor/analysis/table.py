@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from boligmonitor.analysis.compare import Comparison, compare_to_benchmark, top_n_range
-from boligmonitor.analysis.funnel import FunnelKind, funnel_limits
+from boligmonitor.analysis.funnel import FunnelKind, between_variance, funnel_limits
 from boligmonitor.analysis.intervals import Interval
 from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
 from boligmonitor.analysis.peers import (
@@ -131,6 +131,7 @@ class IndicatorTables:
         self._series: dict[str, dict[str, list[Observation]]] = {}
         self._area_benchmarks: dict[tuple[str, str, int, BenchmarkKind], Benchmark] = {}
         self._years: dict[str, list[int]] = {}
+        self._funnel_spreads: dict[tuple[str, int], FunnelSpread | None] = {}
         self.attributes = RegionAttributes.from_rows(
             [
                 {"region": a.region_code, "attribute": a.attribute, "year": str(a.year), "value": a.value}
@@ -307,15 +308,41 @@ class IndicatorTables:
         indicator = self.indicator(indicator_id)
         observations = self.observations(indicator_id)
         national = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
+        spread = self.funnel_spread(indicator_id, year)
         rows = []
         for code in self._municipalities:
             observation = observations.get((code, year)) or _missing(indicator, code, year)
             reference = (
                 national if benchmark is BenchmarkKind.NORWAY else self.benchmark(indicator, code, year, benchmark)
             )
-            funnel = _funnel(indicator, observation, national.value)
+            funnel = _funnel(indicator, observation, national.value, spread.tau2 if spread else 0.0)
             rows.append(self._assemble(indicator, self.regions[code], observation, reference, False, funnel))
         return rows
+
+    def funnel_spread(self, indicator_id: str, year: int) -> FunnelSpread | None:
+        """How much more the municipalities differ than chance makes them, around Norway's value that year
+        (φ̂ and the additive τ̂² of methods.md §5), from their counts; None where no funnel applies."""
+        key = (indicator_id, year)
+        if key not in self._funnel_spreads:
+            self._funnel_spreads[key] = self._funnel_spread(self.indicator(indicator_id), year)
+        return self._funnel_spreads[key]
+
+    def _funnel_spread(self, indicator: Indicator, year: int) -> FunnelSpread | None:
+        target = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY).value
+        multiplier = indicator.multiplier
+        if multiplier is None or target is None or _funnel_kind(indicator, target) is None:
+            return None
+        observations = self.observations(indicator.id)
+        points = []
+        for code in self._municipalities:
+            observation = observations.get((code, year))
+            if observation is not None and observation.value is not None:
+                points.append((code, observation.numerator, observation.denominator))
+        try:
+            phi, tau2 = between_variance(points, target, _funnel_kind(indicator, target) or "rate", float(multiplier))
+        except ValueError:  # no municipality with counts, or a target without sampling variance
+            return None
+        return FunnelSpread(phi, tau2, sum(1 for _, x, n in points if x is not None and n))
 
     def full_table(self) -> Iterator[IndicatorRow]:
         """All indicators × municipalities × years that have observations, compared with Norway."""
@@ -373,20 +400,41 @@ def _missing(indicator: Indicator, region: str, year: int) -> Observation:
     )
 
 
+@dataclass(frozen=True)
+class FunnelSpread:
+    """The municipalities' spread around the funnel's target: overdispersion φ̂ (1 = as much as chance gives),
+    the between-municipality variance τ̂² the limits include (fraction or per-person scale), and how many
+    municipalities with counts they were estimated from."""
+
+    phi: float
+    tau2: float
+    n_regions: int
+
+
+def _funnel_kind(indicator: Indicator, target: float) -> FunnelKind | None:
+    multiplier = indicator.multiplier
+    if multiplier is None:
+        return None
+    if multiplier == 100:
+        # A "percentage" above 100 (e.g. refugees settled as a share of those the municipality was asked to
+        # settle) is a ratio, not a binomial share: there are no binomial limits around it.
+        return "proportion" if 0 <= target <= multiplier else None
+    return "rate"
+
+
 def _funnel(
-    indicator: Indicator, observation: Observation, target: float | None
+    indicator: Indicator, observation: Observation, target: float | None, tau2: float = 0.0
 ) -> dict[float, tuple[float, float]] | None:
-    """Funnel limits at this observation's denominator, around the national value (shares and rates)."""
+    """Funnel limits at this observation's denominator, around the national value (shares and rates), with the
+    between-municipality variance ``tau2`` added (methods.md §5, additive random effects)."""
     multiplier = indicator.multiplier
     n = observation.denominator
     if multiplier is None or target is None or n is None or n <= 0:
         return None
-    kind: FunnelKind = "proportion" if multiplier == 100 else "rate"
-    if kind == "proportion" and not 0 <= target <= multiplier:
-        # A "percentage" above 100 (e.g. refugees settled as a share of those the municipality was asked to
-        # settle) is a ratio, not a binomial share: there are no binomial limits around it.
+    kind = _funnel_kind(indicator, target)
+    if kind is None:
         return None
-    limits = funnel_limits(target, [n], FUNNEL_LEVELS, kind=kind, multiplier=float(multiplier))
+    limits = funnel_limits(target, [n], FUNNEL_LEVELS, kind=kind, multiplier=float(multiplier), tau2=tau2)
     return {limit.level: (limit.low, limit.high) for limit in limits}
 
 
@@ -407,6 +455,7 @@ def outside_funnel(rows: Sequence[IndicatorRow], level: float = 0.998) -> list[t
 __all__ = [
     "Benchmark",
     "BenchmarkKind",
+    "FunnelSpread",
     "IndicatorRow",
     "IndicatorTables",
     "Interval",

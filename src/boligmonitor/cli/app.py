@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.console import Console
 from boligmonitor.cli.factsheet import factsheet
 from boligmonitor.cli.rank import rank
 from boligmonitor.core.errors import InputError, UnknownCodesError
+
+if TYPE_CHECKING:  # the statistics import scipy; commands that do not need them should not pay for it
+    from boligmonitor.analysis.table import FunnelSpread
 
 app = typer.Typer(
     name="boligmonitor",
@@ -207,6 +210,7 @@ def show(
                 "year": chosen_year,
                 "rows": records,
                 "outside_funnel_998": [{"region": code, "side": side} for code, side in outside_funnel(rows)],
+                "funnel_spread": _spread_record(tables.funnel_spread(indicator, chosen_year)),
                 "top_10_range": tables.top_ten_range(indicator, chosen_year),
             }
         else:
@@ -227,6 +231,13 @@ def show(
 
 
 # Short names as users write them (issue 4: --benchmark norway|county|kostra|size|peers).
+def _spread_record(spread: FunnelSpread | None) -> dict[str, float | int] | None:
+    """The funnel's overdispersion φ̂ and between-municipality variance τ̂² (its limits include τ̂²)."""
+    if spread is None:
+        return None
+    return {"phi": spread.phi, "tau2": spread.tau2, "n_regions": spread.n_regions}
+
+
 _BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 

@@ -97,6 +97,12 @@ def print_show(result: dict[str, Any]) -> None:
             )
         _out.print(table)
         outside = ", ".join(f"{o['region']} ({o['side']})" for o in result["outside_funnel_998"])
+        spread = result.get("funnel_spread")
+        if isinstance(spread, dict) and spread["tau2"] > 0:
+            _out.print(
+                f"Funnel limits include the variation between municipalities (overdispersion φ = {spread['phi']:.1f})",
+                highlight=False,
+            )
         _out.print(f"Outside the 99.8 % funnel limits: {outside or 'none'}")
         return
     table = Table(show_header=False, title=f"{result['indicator']} · {result['region']} {result['region_name']}")

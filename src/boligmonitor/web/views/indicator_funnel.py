@@ -1,6 +1,10 @@
 """The indicator page's funnel plot: each municipality's share or rate against its denominator, with 95 % and
 99.8 % control limits around the national value, and the municipalities outside the 99.8 % limits.
 
+Where the municipalities differ more than chance makes them (overdispersion, as for most shares of whole
+populations), the limits include the between-municipality variance (methods.md §5, additive random effects):
+otherwise most large municipalities would lie outside and the plot would single out nobody in particular.
+
 The limit curves span the denominators of all municipalities that year (not only the filtered ones), so the
 funnel keeps its shape when the page is filtered; they are computed once per data version (Poisson limits for
 rates take a tenth of a second).
@@ -60,10 +64,14 @@ def funnel_curves(
     low, high = math.log10(min(denominators) / 1.2), math.log10(max(denominators) * 1.2)
     multiplier = float(indicator.multiplier)
     t = ctx.t
+    spread = ctx.data.tables.funnel_spread(indicator.id, year)
+    tau2 = spread.tau2 if spread is not None else 0.0  # the rows' limits include it too (analysis.table)
 
     def compute() -> tuple[tuple[float, tuple[float, ...], tuple[float, ...], tuple[float, ...]], ...]:
         grid = [10 ** (low + (high - low) * k / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)]
-        limits = funnel_limits(target, grid, FUNNEL_LEVELS, kind=funnel_kind(indicator), multiplier=multiplier)
+        limits = funnel_limits(
+            target, grid, FUNNEL_LEVELS, kind=funnel_kind(indicator), multiplier=multiplier, tau2=tau2
+        )
         curves = []
         for level in FUNNEL_LEVELS:
             at_level = [limit for limit in limits if limit.level == level]
@@ -77,7 +85,7 @@ def funnel_curves(
             )
         return tuple(curves)
 
-    raw = cached(ctx.data, ("funnel", indicator.id, year, target, low, high), compute)
+    raw = cached(ctx.data, ("funnel", indicator.id, year, target, low, high, tau2), compute)
     return tuple(
         FunnelCurve(
             level, denominators_, lows, highs, label=t("indicator.funnel.level", level=t.number(level * 100, 1))
@@ -125,6 +133,9 @@ def funnel_figure(
         below_inner=_count(inner, "low"),
         inner_level=t.number(INNER_LEVEL * 100, 0),
     )
+    spread = ctx.data.tables.funnel_spread(indicator.id, year)
+    if spread is not None and spread.tau2 > 0:
+        summary += " " + t("indicator.funnel.overdispersion", phi=t.number(spread.phi, 1))
     denominator_text = (
         indicator.denominator_text.get(language) if indicator.denominator_text else t("about.denominator")
     )
