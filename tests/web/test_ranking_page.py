@@ -96,3 +96,18 @@ def test_small_numbers_can_be_taken_as_published(web_client: TestClient) -> None
     rows = web_client.get("/rangering.csv?fylke=46&krymping=nei").text.splitlines()
     header = rows[0].split(",")
     assert "BEF03_observed" in header
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        ("nb", "mangler verdi for", "no value for"),
+        ("nn", "manglar verdi for", "no value for"),
+        ("en", "no value for", "mangler"),
+    ],
+)
+def test_missing_data_is_told_in_the_pages_language(
+    web_client: TestClient, language: str, said: str, not_said: str
+) -> None:
+    html = web_client.get(f"/rangering?fylke=46&lang={language}").text
+    assert said in html and not_said not in html

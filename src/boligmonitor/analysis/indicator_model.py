@@ -247,6 +247,41 @@ class RankInterval:
     draws: int
 
 
+NoteKind = Literal["no_values", "too_few_values", "missing_values"]
+NO_OBSERVATION = "no observation"  # the "symbol" of a municipality with no row at all for that year
+
+
+@dataclass(frozen=True)
+class DataNote:
+    """What is missing behind a run, as data, so pages can word it in their language; ``str()`` is English.
+
+    ``no_values``: no municipality of the region has a value in any year (up to ``cap``); ``too_few_values``: no
+    year has values for at least :data:`MIN_VALUES_TO_NORMALISE` of them; ``missing_values``: in the year used,
+    ``missing`` of ``total`` municipalities have no value, with the status symbols (or :data:`NO_OBSERVATION`)
+    and how many of each.
+    """
+
+    key: str
+    kind: NoteKind
+    year: int | None = None
+    cap: int | None = None
+    missing: int = 0
+    total: int = 0
+    symbols: tuple[tuple[str, int], ...] = ()
+
+    def __str__(self) -> str:
+        capped = f" up to {self.cap}" if self.cap is not None else ""
+        if self.kind == "no_values":
+            return f"{self.key}: no values for these municipalities in the database{capped}; left out of the ranking"
+        if self.kind == "too_few_values":
+            return (
+                f"{self.key}: no year{capped} has values for at least {MIN_VALUES_TO_NORMALISE} of these "
+                "municipalities; left out of the ranking"
+            )
+        how = ", ".join(f"{count} {symbol}" for symbol, count in self.symbols)
+        return f"{self.key} {self.year}: no value for {self.missing} of {self.total} municipalities ({how})"
+
+
 @dataclass(frozen=True)
 class SampledValues:
     """One model variable's counts, so the sensitivity analysis can draw its values from their posteriors.
@@ -287,6 +322,7 @@ class ModelResult:
     observed: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)  # before shrinkage
     priors: Mapping[str, Prior] = field(default_factory=dict)  # the prior each shrunk variable used
     method_notes: tuple[str, ...] = ()  # how the values were treated (shrinkage), beside the missing-data notes
+    data_notes: tuple[DataNote, ...] = ()  # ``notes`` as data, for pages in other languages
 
     @property
     def ranked(self) -> tuple[MunicipalityResult, ...]:

@@ -21,8 +21,10 @@ from boligmonitor.analysis.indicator_model import (
     DEFAULT_DRAWS,
     DEFAULT_SPREAD,
     MIN_VALUES_TO_NORMALISE,
+    NO_OBSERVATION,
     NORMALISATIONS,
     CoverageBasis,
+    DataNote,
     ModelIndicator,
     ModelResult,
     ModelSpec,
@@ -136,6 +138,7 @@ class ModelInput:
     priors: dict[str, Prior] = field(default_factory=dict)
     sampling: dict[str, SampledValues] = field(default_factory=dict)
     method_notes: tuple[str, ...] = ()
+    data_notes: tuple[DataNote, ...] = ()  # ``notes`` as data
 
 
 def model_input(
@@ -173,7 +176,7 @@ def model_input(
     }
     years = _chosen_years(spec, usable, year)
     values: dict[str, dict[str, float | None]] = {}
-    notes: list[str] = []
+    notes: list[DataNote] = []
     for key in spec.keys:
         chosen = years.get(key)
         if chosen is None:
@@ -205,7 +208,17 @@ def model_input(
         observed[key], values[key] = values[key], shrunk
         priors[key] = prior
         method_notes.append(_shrinkage_note(key, years[key], prior))
-    return ModelInput(choice, values, years, tuple(notes), observed, priors, sampling, tuple(method_notes))
+    return ModelInput(
+        choice,
+        values,
+        years,
+        tuple(str(note) for note in notes),
+        observed,
+        priors,
+        sampling,
+        tuple(method_notes),
+        tuple(notes),
+    )
 
 
 def _municipal_counts(reader: Reader, indicator_id: str, year: int) -> dict[str, tuple[float, float]]:
@@ -305,25 +318,22 @@ def _chosen_years(spec: ModelSpec, usable: dict[str, list[int]], cap: int | None
     return dict.fromkeys(with_data, latest)
 
 
-def _no_data_note(key: str, rows: dict[int, dict[str, float | None]], cap: int | None) -> str:
-    capped = f" up to {cap}" if cap is not None else ""
+def _no_data_note(key: str, rows: dict[int, dict[str, float | None]], cap: int | None) -> DataNote:
     if not rows or all(_n_values(row) == 0 for row in rows.values()):
-        return f"{key}: no values for these municipalities in the database{capped}; left out of the ranking"
-    return (
-        f"{key}: no year{capped} has values for at least {MIN_VALUES_TO_NORMALISE} of these municipalities; "
-        "left out of the ranking"
-    )
+        return DataNote(key, "no_values", cap=cap)
+    return DataNote(key, "too_few_values", cap=cap)
 
 
 def _missing_note(
     key: str, year: int, row: dict[str, float | None], statuses: dict[str, Status], municipalities: Sequence[str]
-) -> str | None:
+) -> DataNote | None:
     missing = [code for code in municipalities if row.get(code) is None]
     if not missing:
         return None
-    symbols = Counter(statuses[code].value if code in statuses else "no observation" for code in missing)
-    how = ", ".join(f"{count} {symbol!s}" for symbol, count in sorted(symbols.items()))
-    return f"{key} {year}: no value for {len(missing)} of {len(municipalities)} municipalities ({how})"
+    symbols = Counter(statuses[code].value if code in statuses else NO_OBSERVATION for code in missing)
+    return DataNote(
+        key, "missing_values", year, None, len(missing), len(municipalities), tuple(sorted(symbols.items()))
+    )
 
 
 def ranking_for_region(
@@ -356,6 +366,7 @@ def ranking_for_region(
         observed=given.observed,
         priors=given.priors,
         method_notes=given.method_notes,
+        data_notes=given.data_notes,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from boligmonitor.analysis.indicator_model import NORMALISATIONS, ModelResult, Shrinkage
+from boligmonitor.analysis.indicator_model import NO_OBSERVATION, NORMALISATIONS, DataNote, ModelResult, Shrinkage
 from boligmonitor.catalog.indicator_models import apply_weights, load_indicator_models, parse_variable_key
 from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.pipeline.ranking import ranking_for_region, ranking_meta, ranking_table, spec_from_preset
@@ -179,7 +179,7 @@ def _page(
             "indicators": indicators,
             "chart": chart,
             "summary": summary_text,
-            "notes": list(result.notes),
+            "notes": [_data_note(ctx, note) for note in result.data_notes],
             "shrinkage": "ja" if result.spec.shrinkage == "empirical_bayes" else "nei",
             "shrinkage_note": _shrinkage_note(ctx, result),
             "counties": sorted(data.counties(), key=lambda region: region.code),
@@ -195,6 +195,22 @@ def _page(
         download=Download(f"boligmonitor-rangering-{county or 'utvalg'}", title, columns, table_rows, meta),
         breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
     )
+
+
+def _data_note(ctx: PageContext, note: DataNote) -> str:
+    """A missing-data note of the run in the page's language."""
+    t = ctx.t
+    name = _indicator_name(ctx, note.key)
+    capped = t("ranking.note.capped", year=note.cap) if note.cap is not None else ""
+    if note.kind == "no_values":
+        return t("ranking.note.no_values", name=name, capped=capped)
+    if note.kind == "too_few_values":
+        return t("ranking.note.too_few_values", name=name, capped=capped)
+    how = ", ".join(
+        f"{count} {t('ranking.note.no_observation') if symbol == NO_OBSERVATION else symbol}"
+        for symbol, count in note.symbols
+    )
+    return t("ranking.note.missing_values", name=name, year=note.year, missing=note.missing, total=note.total, how=how)
 
 
 def _shrinkage_note(ctx: PageContext, result: ModelResult) -> str | None:
