@@ -44,6 +44,9 @@ PAGE_TYPES = (
     PageType("series", "/region/4601/indikator/BEF03"),
     PageType("compare", "/sammenlign?kommune=0301&kommune=4601"),
     PageType("compare-empty", "/sammenlign"),
+    PageType("ranking", "/rangering?fylke=46"),
+    PageType("ranking-unshrunk", "/rangering?fylke=15&krymping=nei&normalisering=rank"),
+    PageType("factsheet", "/region/4601/faktaark"),
     PageType("not-found", "/region/9999", status=404),
     PageType("bad-request", "/indikator/BEF03?fylke=99", status=400),
 )
