@@ -296,7 +296,7 @@ class IndicatorTables:
         observation = observations.get((region, year))
         if (observation is None or observation.value is None) and region_row.level in _AGGREGATE_LEVELS:
             observation = self._aggregate(indicator, region, year) or observation
-        observation = observation or _missing(indicator, region, year)
+        observation = observation or missing_observation(indicator, region, year)
         comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
         reference = self.benchmark(indicator, region, year, comparing) if comparing else None
         return self._assemble(indicator, region_row, observation, reference, with_trend, None)
@@ -311,7 +311,7 @@ class IndicatorTables:
         spread = self.funnel_spread(indicator_id, year)
         rows = []
         for code in self._municipalities:
-            observation = observations.get((code, year)) or _missing(indicator, code, year)
+            observation = observations.get((code, year)) or missing_observation(indicator, code, year)
             reference = (
                 national if benchmark is BenchmarkKind.NORWAY else self.benchmark(indicator, code, year, benchmark)
             )
@@ -384,8 +384,11 @@ def _value(observation: Observation | None) -> float | None:
     return None if observation is None else observation.value
 
 
-def _missing(indicator: Indicator, region: str, year: int) -> Observation:
-    """A stand-in for a value that is not in the database: missing, never zero."""
+NOT_IN_DATABASE = "no value in the database for this region and year"
+
+
+def missing_observation(indicator: Indicator, region: str, year: int, note: str = NOT_IN_DATABASE) -> Observation:
+    """A stand-in for a value that is not in the database: missing, never zero, with ``note`` saying why."""
     return Observation(
         indicator_id=indicator.id,
         region_code=region,
@@ -396,7 +399,7 @@ def _missing(indicator: Indicator, region: str, year: int) -> Observation:
         unit=indicator.unit,
         status=Status.MISSING,
         dataset_id="",
-        note="no value in the database for this region and year",
+        note=note,
     )
 
 
@@ -453,12 +456,14 @@ def outside_funnel(rows: Sequence[IndicatorRow], level: float = 0.998) -> list[t
 
 
 __all__ = [
+    "NOT_IN_DATABASE",
     "Benchmark",
     "BenchmarkKind",
     "FunnelSpread",
     "IndicatorRow",
     "IndicatorTables",
     "Interval",
+    "missing_observation",
     "outside_funnel",
     "trend_kind",
 ]

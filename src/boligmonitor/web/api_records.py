@@ -11,12 +11,12 @@ from typing import Any, Literal, cast
 
 from boligmonitor.analysis.compare import Comparison
 from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
-from boligmonitor.analysis.table import Benchmark, IndicatorRow, outside_funnel
+from boligmonitor.analysis.table import NOT_IN_DATABASE, Benchmark, IndicatorRow, missing_observation, outside_funnel
 from boligmonitor.analysis.trends import Trend
 from boligmonitor.catalog.models import Indicator, Polarity
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import region_level
-from boligmonitor.core.status import STATUS_MEANING, Status
+from boligmonitor.core.status import STATUS_MEANING
 from boligmonitor.store import DataVersion, RegionRow
 from boligmonitor.web.api_models import (
     BenchmarkInfo,
@@ -35,7 +35,6 @@ from boligmonitor.web.i18n import Language
 from boligmonitor.web.monitor import MonitorData
 
 OUTER_FUNNEL_LEVEL = 0.998
-NOT_IN_DATABASE = "no value in the database for this region and year"
 
 RankingOrder = Literal["descending", "ascending"]
 
@@ -139,18 +138,7 @@ def missing_cell(data: MonitorData, indicator: Indicator, region: RegionRow, yea
     """A stand-in for a cell the database has no observation for: no value, status '..', and why."""
     coverage_row = data.statuses.get(indicator.id)
     note = coverage_row.reason if coverage_row is not None and not data.has_data(indicator.id) else NOT_IN_DATABASE
-    return Observation(
-        indicator_id=indicator.id,
-        region_code=region.code,
-        year=year,
-        value=None,
-        numerator=None,
-        denominator=None,
-        unit=indicator.unit,
-        status=Status.MISSING,
-        dataset_id="",
-        note=note,
-    )
+    return missing_observation(indicator, region.code, year, note)
 
 
 # -------------------------------------------------------------------------------------------- comparisons

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from boligmonitor.catalog.models import Indicator
-from boligmonitor.web.i18n import Translator
+from boligmonitor.web.i18n import Language, Translator
 
 # How many decimals a count or a ratio gets: counts are whole (estimated counts are rounded for display).
 COUNT_DECIMALS = 0
@@ -20,6 +20,21 @@ def value_text(indicator: Indicator, value: float | None, t: Translator) -> str:
 
 def count_text(value: float | None, t: Translator) -> str:
     return t.number(value, COUNT_DECIMALS)
+
+
+def counts_text(
+    indicator: Indicator, count: float | None, denominator: float | None, t: Translator, language: Language
+) -> str | None:
+    """ "31 303 av 151 669 personer": a share's or rate's numerator over its denominator; None when the indicator
+    is not a share or rate, or either count is missing."""
+    if count is None or denominator is None or indicator.multiplier is None:
+        return None
+    return t(
+        "card.count_of",
+        count=count_text(count, t),
+        denominator=count_text(denominator, t),
+        unit=indicator.count_unit.get(language),
+    )
 
 
 def ratio_text(value: float | None, t: Translator) -> str:

@@ -13,6 +13,7 @@ from boligmonitor.web.charts.funnel import format_count, funnel_plot
 from boligmonitor.web.charts.lines import line_chart, sparkline
 from boligmonitor.web.charts.markers import (
     COMPARISON_CATEGORIES,
+    NO_VALUE,
     comparison_icon,
     comparison_legend_items,
     comparison_marker,
@@ -36,6 +37,7 @@ __all__ = [
     "COMPARISON_CATEGORIES",
     "MAP_HEIGHT",
     "MAP_WIDTH",
+    "NO_VALUE",
     "UNCATEGORISED",
     "Bar",
     "FunnelCurve",

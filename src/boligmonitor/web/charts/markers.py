@@ -16,14 +16,15 @@ import math
 
 from markupsafe import Markup
 
+from boligmonitor.analysis.compare import Comparison
 from boligmonitor.web.charts.svg import num
 
-BETTER = "better"
-SIMILAR = "similar"
-WORSE = "worse"
-HIGHER = "higher"
-LOWER = "lower"
-NOT_COMPARED = "not_compared"
+BETTER = Comparison.BETTER.value
+SIMILAR = Comparison.SIMILAR.value
+WORSE = Comparison.WORSE.value
+HIGHER = Comparison.HIGHER.value
+LOWER = Comparison.LOWER.value
+NOT_COMPARED = Comparison.NOT_COMPARED.value
 NO_VALUE = "no_value"
 """Chart-only category: the area has no value at all (the analysis layer says not_compared)."""
 

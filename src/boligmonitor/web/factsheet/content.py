@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.analysis.table import POPULATION_INDICATOR, SHARE_80_PLUS_INDICATOR, IndicatorRow
 from boligmonitor.catalog.models import Indicator
@@ -36,7 +37,7 @@ from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.factsheet.figures import TREND_YEARS, Barometer, TrendChart, barometer, category, trend_chart
 from boligmonitor.web.factsheet.sentences import DIFFERENT, Finding, finding, ordered
-from boligmonitor.web.formatting import count_text, interval_text, value_text
+from boligmonitor.web.formatting import count_text, counts_text, interval_text, value_text
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import UnknownPageError
 from boligmonitor.web.views.cards import SourceLine, benchmark_label, comparison_text, source_lines, trend_text
@@ -46,7 +47,6 @@ from boligmonitor.web.views.overview_facts import Fact, key_facts
 
 BENCHMARKS = (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY, BenchmarkKind.PEERS)
 MAX_FINDINGS = 10  # difference sentences on the first page; the tables hold every comparison
-COUNT_UNIT = "count"
 
 
 @dataclass(frozen=True)
@@ -321,14 +321,7 @@ class _Builder:
     def line(self, indicator: Indicator, row: IndicatorRow) -> IndicatorLine:
         ctx, t = self.ctx, self.t
         m = row.measure
-        counts = None
-        if m.count is not None and m.denominator is not None and indicator.multiplier is not None:
-            counts = t(
-                "card.count_of",
-                count=count_text(m.count, t),
-                denominator=count_text(m.denominator, t),
-                unit=indicator.count_unit.get(ctx.language),
-            )
+        counts = counts_text(indicator, m.count, m.denominator, t, ctx.language)
         compared = indicator.multiplier is not None
         cells = tuple(self.cell(kind, row) for kind in self.kinds) if compared else ()
         return IndicatorLine(

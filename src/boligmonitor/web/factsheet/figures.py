@@ -18,28 +18,31 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator, Polarity
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.store import RegionRow
-from boligmonitor.web.charts import LinePoint, LineSeries, SeriesBreak, SpineLabels, SpineRow, line_chart, spine_chart
+from boligmonitor.web.charts import (
+    NO_VALUE,
+    LinePoint,
+    LineSeries,
+    SeriesBreak,
+    SpineLabels,
+    SpineRow,
+    line_chart,
+    spine_chart,
+)
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.formatting import count_text, unit_label, value_text
-from boligmonitor.web.views.overview_values import municipal_spread
+from boligmonitor.web.views.overview_values import category, municipal_spread
 
 TREND_YEARS = 11  # the latest eleven years: ten years of change
 MIN_SPREAD = 10  # municipalities with a value that year before a value is placed among them in a barometer
 MIN_BAROMETER_ROWS = 3  # fewer rows are read as easily from the table beside them
-COUNT_UNIT = "count"
-NO_VALUE = "no_value"
 SUMMARY_ORDER = ("better", "worse", "similar", "higher", "lower", "not_compared", NO_VALUE)
 _HIGHER_IS_BETTER = {Polarity.HIGHER_IS_BETTER: True, Polarity.LOWER_IS_BETTER: False}
-
-
-def category(row: IndicatorRow) -> str:
-    """The comparison category charts and icons use: the analysis' comparison, or no_value."""
-    return row.comparison.value if row.measure.value is not None else NO_VALUE
 
 
 # --------------------------------------------------------------------------------------------- barometer

@@ -22,7 +22,7 @@ from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
-from boligmonitor.web.formatting import count_text, interval_text, ratio_text, value_text
+from boligmonitor.web.formatting import counts_text, interval_text, ratio_text, value_text
 from boligmonitor.web.views.common import display_text, effective_benchmark, effective_display
 
 
@@ -85,14 +85,7 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
     benchmark_name = benchmark_label(ctx, row)
     spark, spark_table = _sparkline(ctx, indicator, region, chart_id)
     comparison = row.comparison.value if has_value else "no_value"
-    counts = None
-    if m.count is not None and m.denominator is not None and indicator.multiplier is not None:
-        counts = t(
-            "card.count_of",
-            count=count_text(m.count, t),
-            denominator=count_text(m.denominator, t),
-            unit=indicator.count_unit.get(language),
-        )
+    counts = counts_text(indicator, m.count, m.denominator, t, language)
     headline, headline_label = _headline(ctx, indicator, m, ratio)
     return Card(
         indicator=indicator,

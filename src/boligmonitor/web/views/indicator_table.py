@@ -25,8 +25,7 @@ from boligmonitor.web.formatting import count_text
 from boligmonitor.web.views.indicator_about import icon
 from boligmonitor.web.views.indicator_display import Shown, has_denominator
 from boligmonitor.web.views.indicator_filters import DEFAULT_DESCENDING, IndicatorFilters
-
-NO_VALUE = "no_value"
+from boligmonitor.web.views.overview_values import category as chart_category
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def row_markup(
         )
         count = count_text(m.count, t) if m.count is not None else ""
         denominator = count_text(m.denominator, t) if m.denominator is not None else ""
-        category = row.comparison.value if m.value is not None else NO_VALUE
+        category = chart_category(row)
         cells.append(
             f"<td>{escape(interval)}</td><td>{escape(count)}</td><td>{escape(denominator)}</td>"
             f"<td>{icon(category)} {escape(t(f'indicator.cmp.{category}'))}</td>"

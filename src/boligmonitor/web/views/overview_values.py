@@ -16,13 +16,12 @@ from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
+from boligmonitor.web.charts import NO_VALUE
 from boligmonitor.web.context import Display, PageContext
 from boligmonitor.web.formatting import COUNT_DECIMALS, RATIO_DECIMALS, value_text
 from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.views.cards import benchmark_label, comparison_text
 from boligmonitor.web.views.common import display_text, effective_display
-
-NO_VALUE = "no_value"  # the chart category of a region without a value (the analysis says not_compared)
 
 
 @dataclass(frozen=True)
