@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from boligmonitor.analysis.indicator_model import (
+from boligmonitor.analysis.indicator_model.scoring import (
     NORMALISATIONS,
     ModelIndicator,
     ModelResult,

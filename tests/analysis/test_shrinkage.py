@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from boligmonitor.analysis.indicator_model import normalise, normalise_rows
+from boligmonitor.analysis.indicator_model.scoring import normalise, normalise_rows
 from boligmonitor.analysis.shrinkage import MIN_REGIONS_FOR_PRIOR, fit_prior, posterior_draws, shrink
 
 

@@ -43,9 +43,9 @@ from boligmonitor.web.factsheet.render import (
     package_root,
 )
 from boligmonitor.web.factsheet.sentences import TESTED
-from boligmonitor.web.formatting import value_text
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import MonitorData
+from boligmonitor.web.present.formatting import value_text
 
 OSLO, BERGEN, UTSIRA = "0301", "4601", "1151"  # Utsira: the smallest municipality (about 200 inhabitants)
 SHARE_80_PLUS = "BEF03"

@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.geo.groups import SizeGroup, size_group
-from boligmonitor.web.formatting import value_text
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import MonitorData
-from boligmonitor.web.views.indicator_cache import cached, lru_cached
+from boligmonitor.web.present.formatting import value_text
+from boligmonitor.web.views.indicator.cache import cached, lru_cached
 
 SHARE = "EL10"
 COUNT = "BEF01"

@@ -10,7 +10,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from boligmonitor.web.views.ranking_reader import LoadedDataReader
+from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.core.regions import RegionLevel
 
 
 def test_a_county_lists_all_its_municipalities(web_client: TestClient) -> None:
@@ -72,12 +73,16 @@ def test_bad_input_is_a_400_page_naming_the_parameter(web_client: TestClient, qu
 
 
 def test_the_page_ranks_the_loaded_data_version(web_client: TestClient) -> None:
-    data = web_client.app.state.monitor.data  # type: ignore[attr-defined]
-    reader = LoadedDataReader(data)
-    stored = data.tables.observations("BEF03")
-    read = reader.observations(indicator_id="BEF03", region_codes=["4601"])
-    assert read and all(o.region_code == "4601" for o in read)
-    assert read == [o for (code, _), o in sorted(stored.items()) if code == "4601"]
+    """The loaded version answers the indicator model's reads exactly as the store does (same rows, same order)."""
+    monitor = web_client.app.state.monitor  # type: ignore[attr-defined]
+    loaded: ObservationSource = monitor.data
+    stored: ObservationSource = monitor.store
+    read = loaded.indicator_observations("BEF03", region_codes=["4601", "4602"])
+    assert read and {o.region_code for o in read} == {"4601", "4602"}
+    assert read == stored.indicator_observations("BEF03", region_codes=["4601", "4602"])
+    assert loaded.indicator_observations("BEF03", year=2020) == stored.indicator_observations("BEF03", year=2020)
+    for level in (RegionLevel.COUNTY, RegionLevel.MUNICIPALITY):
+        assert loaded.regions_of_level(level) == stored.regions_of_level(level)
 
 
 def test_no_jsonstat_for_a_ranking(web_client: TestClient) -> None:

@@ -21,7 +21,7 @@ from rich.table import Table
 from boligmonitor.core.errors import InputError
 
 if TYPE_CHECKING:  # the model's module imports scipy.stats; every other command should not pay for that
-    from boligmonitor.analysis.indicator_model import ModelResult, MunicipalityResult
+    from boligmonitor.analysis.indicator_model.scoring import ModelResult, MunicipalityResult
 
 _errors = Console(stderr=True, soft_wrap=True)  # error messages name paths: never wrap them
 # Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns, as in cli/render.py.
@@ -66,9 +66,9 @@ def rank(
     ] = None,
 ) -> None:
     """Rank a county's municipalities by the size of their housing-social challenges (indicator model)."""
+    from boligmonitor.analysis.indicator_model.run import ranking_for_region, spec_from_preset
     from boligmonitor.catalog import load_catalog
-    from boligmonitor.catalog.indicator_models import apply_weights, load_indicator_models
-    from boligmonitor.pipeline.ranking import ranking_for_region, spec_from_preset
+    from boligmonitor.catalog.model_presets import apply_weights, load_model_presets
     from boligmonitor.store import Store
 
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
@@ -80,7 +80,7 @@ def rank(
         _fail(ValueError("the database is empty: run `boligmonitor build --from DIR` first"))
     catalog = load_catalog()
     try:
-        chosen = load_indicator_models().preset(preset)
+        chosen = load_model_presets().preset(preset)
         if weights is not None:
             chosen = apply_weights(chosen, weights, catalog)
         spec = spec_from_preset(
@@ -95,7 +95,7 @@ def rank(
     if out is not None:
         _write_table(result, out)
     if as_json:
-        from boligmonitor.pipeline.ranking import ranking_json
+        from boligmonitor.analysis.indicator_model.exports import ranking_json
 
         json.dump(ranking_json(result), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -107,7 +107,7 @@ def rank(
 
 def _write_table(result: ModelResult, out: Path) -> None:
     """CSV or XLSX by suffix, written to a temporary file first so a failure leaves no half-written file."""
-    from boligmonitor.pipeline.ranking import ranking_meta, ranking_table
+    from boligmonitor.analysis.indicator_model.exports import ranking_meta, ranking_table
     from boligmonitor.web.downloads import Download, to_csv, to_xlsx
 
     columns, rows = ranking_table(result)

@@ -75,6 +75,10 @@ class Reader:
                 for row in connection.execute(query)
             ]
 
+    def regions_of_level(self, level: RegionLevel) -> list[RegionRow]:
+        """The regions of one level, ordered by code (analysis.reading.ObservationSource)."""
+        return self.regions(level.value)
+
     def region_attributes(self, attribute: str | None = None) -> list[RegionAttributeRow]:
         """Yearly region attributes, or those of one attribute, ordered by attribute, region and year."""
         table = schema.region_attribute
@@ -158,6 +162,12 @@ class Reader:
             query = query.where(table.c.region_code.in_(sorted(set(region_codes))))
         with self._reading() as connection:
             return [_observation(*row) for row in connection.execute(query)]
+
+    def indicator_observations(
+        self, indicator_id: str, *, year: int | None = None, region_codes: Collection[str] | None = None
+    ) -> list[Observation]:
+        """One indicator's observations, ordered by region and year (analysis.reading.ObservationSource)."""
+        return self.observations(indicator_id=indicator_id, year=year, region_codes=region_codes)
 
     def years(self, indicator_id: str) -> list[int]:
         """The years stored for an indicator (with a value or with only a status), ascending."""

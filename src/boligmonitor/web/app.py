@@ -29,12 +29,13 @@ from boligmonitor import __version__
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.store import Store, database_url
-from boligmonitor.web import api, routes
+from boligmonitor.web import routes
+from boligmonitor.web.api import routes as api
 from boligmonitor.web.errors import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import BadRequestError
-from boligmonitor.web.views.indicator_map import municipality_paths
+from boligmonitor.web.views.indicator.map import municipality_paths
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

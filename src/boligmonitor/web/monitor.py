@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -101,6 +101,21 @@ class MonitorData:
 
     def has_data(self, indicator_id: str) -> bool:
         return bool(self.tables.years(indicator_id))
+
+    # analysis.reading.ObservationSource: the indicator model reads the loaded version through these two.
+
+    def regions_of_level(self, level: RegionLevel) -> list[RegionRow]:
+        return sorted((r for r in self.tables.regions.values() if r.level == level), key=lambda r: r.code)
+
+    def indicator_observations(
+        self, indicator_id: str, *, year: int | None = None, region_codes: Collection[str] | None = None
+    ) -> list[Observation]:
+        wanted = None if region_codes is None else set(region_codes)
+        return [
+            observation
+            for (code, observed_year), observation in sorted(self.tables.observations(indicator_id).items())
+            if (year is None or observed_year == year) and (wanted is None or code in wanted)
+        ]
 
     def dataset_of(self, observation_dataset: str | None) -> DatasetRow | None:
         return self.datasets.get(observation_dataset or "")

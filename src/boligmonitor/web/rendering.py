@@ -14,7 +14,7 @@ from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
 from boligmonitor.web.downloads import FORMATS, MEDIA_TYPES, to_bytes
 from boligmonitor.web.i18n import LANGUAGES, format_number
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.common import picker_options
+from boligmonitor.web.present.navigation import picker_options
 
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
 

@@ -18,7 +18,8 @@ from boligmonitor.web.i18n import parse_language
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import Page
 from boligmonitor.web.rendering import render_download, render_html
-from boligmonitor.web.views import about, compare, front, indicator, overview, picker, ranking, series, theme
+from boligmonitor.web.views import about, compare, front, overview, picker, ranking, series, theme
+from boligmonitor.web.views.indicator import page as indicator
 
 router = APIRouter(include_in_schema=False)
 

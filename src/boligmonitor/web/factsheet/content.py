@@ -37,13 +37,13 @@ from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.factsheet.figures import TREND_YEARS, Barometer, TrendChart, barometer, category, trend_chart
 from boligmonitor.web.factsheet.sentences import DIFFERENT, Finding, finding, ordered
-from boligmonitor.web.formatting import count_text, counts_text, interval_text, value_text
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import UnknownPageError
-from boligmonitor.web.views.cards import SourceLine, benchmark_label, comparison_text, source_lines, trend_text
-from boligmonitor.web.views.cards import value_notes as card_notes
-from boligmonitor.web.views.common import themes_in_order
-from boligmonitor.web.views.overview_facts import Fact, key_facts
+from boligmonitor.web.present.cards import SourceLine, benchmark_label, comparison_text, source_lines, trend_text
+from boligmonitor.web.present.cards import value_notes as card_notes
+from boligmonitor.web.present.facts import Fact, key_facts
+from boligmonitor.web.present.formatting import count_text, counts_text, interval_text, value_text
+from boligmonitor.web.present.navigation import themes_in_order
 
 BENCHMARKS = (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY, BenchmarkKind.PEERS)
 MAX_FINDINGS = 10  # difference sentences on the first page; the tables hold every comparison

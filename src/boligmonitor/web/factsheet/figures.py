@@ -35,8 +35,8 @@ from boligmonitor.web.charts import (
     spine_chart,
 )
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.formatting import count_text, unit_label, value_text
-from boligmonitor.web.views.overview_values import category, municipal_spread
+from boligmonitor.web.present.formatting import count_text, unit_label, value_text
+from boligmonitor.web.present.values import category, municipal_spread
 
 TREND_YEARS = 11  # the latest eleven years: ten years of change
 MIN_SPREAD = 10  # municipalities with a value that year before a value is placed among them in a barometer

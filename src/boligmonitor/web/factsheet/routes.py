@@ -23,9 +23,9 @@ from boligmonitor.web.factsheet.render import fact_sheet_pdf, web_context
 from boligmonitor.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from boligmonitor.web.monitor import UnknownPageError
 from boligmonitor.web.pages import Page
+from boligmonitor.web.present.download_table import download
 from boligmonitor.web.rendering import render_download, render_html
 from boligmonitor.web.routes import page_context
-from boligmonitor.web.views.common import download
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from boligmonitor.analysis.compare import Comparison
 from boligmonitor.analysis.table import IndicatorRow
-from boligmonitor.web.formatting import value_text
 from boligmonitor.web.i18n import Translator
+from boligmonitor.web.present.formatting import value_text
 
 TESTED = frozenset({Comparison.BETTER, Comparison.WORSE, Comparison.HIGHER, Comparison.LOWER, Comparison.SIMILAR})
 DIFFERENT = frozenset({Comparison.BETTER, Comparison.WORSE, Comparison.HIGHER, Comparison.LOWER})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.common import themes_in_order
+from boligmonitor.web.present.navigation import themes_in_order
 
 
 def about_page(ctx: PageContext) -> Page:

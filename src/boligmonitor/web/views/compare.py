@@ -22,14 +22,10 @@ from boligmonitor.store import RegionRow
 from boligmonitor.web.charts import Bar, ranked_bars
 from boligmonitor.web.context import BENCHMARK_WORDS, DEFAULT_DISPLAY, Display, PageContext
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.common import ROW_COLUMNS, download, effective_benchmark, themes_in_order
-from boligmonitor.web.views.compare_selection import (
-    MAX_MUNICIPALITIES,
-    Selection,
-    compare_url,
-    read_selection,
-)
-from boligmonitor.web.views.overview_values import (
+from boligmonitor.web.present.display import effective_benchmark
+from boligmonitor.web.present.download_table import ROW_COLUMNS, download
+from boligmonitor.web.present.navigation import themes_in_order
+from boligmonitor.web.present.values import (
     COUNT_UNIT,
     ShownValue,
     category,
@@ -38,6 +34,12 @@ from boligmonitor.web.views.overview_values import (
     format_in_display,
     indicator_count,
     shown_value,
+)
+from boligmonitor.web.views.compare_selection import (
+    MAX_MUNICIPALITIES,
+    Selection,
+    compare_url,
+    read_selection,
 )
 
 COMPARE_COLUMNS = (*ROW_COLUMNS, "display")

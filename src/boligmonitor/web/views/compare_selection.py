@@ -15,7 +15,7 @@ from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
 from boligmonitor.web.pages import BadRequestError
-from boligmonitor.web.views.common import themes_in_order
+from boligmonitor.web.present.navigation import themes_in_order
 from boligmonitor.web.views.picker import find_regions
 
 MAX_MUNICIPALITIES = 10

@@ -8,7 +8,8 @@ from typing import Any
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.common import download, theme_links
+from boligmonitor.web.present.download_table import download
+from boligmonitor.web.present.navigation import theme_links
 
 FRESHNESS_COLUMNS = ("dataset", "publisher", "title", "table", "fetched_at", "updated", "licence")
 

@@ -22,20 +22,14 @@ from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.charts import SpineLabels, SpineRow, spine_chart
 from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
-from boligmonitor.web.formatting import value_text
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.cards import benchmark_label, value_notes
-from boligmonitor.web.views.common import (
-    ROW_COLUMNS,
-    benchmark_choices,
-    download,
-    effective_benchmark,
-    region_name,
-    theme_links,
-    themes_in_order,
-)
-from boligmonitor.web.views.overview_facts import key_facts
-from boligmonitor.web.views.overview_values import (
+from boligmonitor.web.present.cards import benchmark_label, value_notes
+from boligmonitor.web.present.display import benchmark_choices, effective_benchmark
+from boligmonitor.web.present.download_table import ROW_COLUMNS, download
+from boligmonitor.web.present.facts import key_facts
+from boligmonitor.web.present.formatting import value_text
+from boligmonitor.web.present.navigation import region_name, theme_links, themes_in_order
+from boligmonitor.web.present.values import (
     COUNT_UNIT,
     NO_VALUE,
     ShownValue,

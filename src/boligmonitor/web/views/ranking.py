@@ -12,15 +12,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from boligmonitor.analysis.indicator_model import NO_OBSERVATION, NORMALISATIONS, DataNote, ModelResult, Shrinkage
-from boligmonitor.catalog.indicator_models import apply_weights, load_indicator_models, parse_variable_key
+from boligmonitor.analysis.indicator_model.exports import ranking_meta, ranking_table
+from boligmonitor.analysis.indicator_model.run import ranking_for_region, spec_from_preset
+from boligmonitor.analysis.indicator_model.scoring import (
+    NO_OBSERVATION,
+    NORMALISATIONS,
+    DataNote,
+    ModelResult,
+    Shrinkage,
+)
+from boligmonitor.catalog.model_presets import apply_weights, load_model_presets, parse_variable_key
 from boligmonitor.core.errors import InputError, UnknownCodesError
-from boligmonitor.pipeline.ranking import ranking_for_region, ranking_meta, ranking_table, spec_from_preset
 from boligmonitor.web.charts import UNCATEGORISED, Bar, ranked_bars
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.downloads import Download
 from boligmonitor.web.pages import BadRequestError, Page
-from boligmonitor.web.views.ranking_reader import LoadedDataReader
 
 DEFAULT_COUNTY = "46"
 DRAWS = 1000
@@ -32,7 +38,7 @@ _CACHE: dict[tuple[int, tuple[tuple[str, str], ...]], ModelResult] = {}
 def ranking_page(ctx: PageContext) -> Page:
     t = ctx.t
     data = ctx.data
-    models = load_indicator_models()
+    models = load_model_presets()
     preset_id = _text(ctx, "modell") or "husbanken"
     try:
         preset = models.preset(preset_id)
@@ -63,7 +69,7 @@ def ranking_page(ctx: PageContext) -> Page:
     result = _CACHE.get(key)
     if result is None:
         try:
-            result = ranking_for_region(LoadedDataReader(data), data.catalog, spec, region, year, draws=DRAWS)
+            result = ranking_for_region(data, data.catalog, spec, region, year, draws=DRAWS)
         except UnknownCodesError as error:
             parameter = "kommune" if municipalities else "fylke"
             raise BadRequestError(parameter, ",".join(municipalities) or county, _problems(error)) from None

@@ -15,20 +15,21 @@ from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.charts import LinePoint, LineSeries, SeriesBreak, line_chart
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import count_text
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.cards import trend_text
-from boligmonitor.web.views.common import INDICATOR_COLUMNS, VALUE_COLUMNS, download, region_name
-from boligmonitor.web.views.indicator_about import about_indicator
-from boligmonitor.web.views.indicator_display import (
+from boligmonitor.web.present.cards import trend_text
+from boligmonitor.web.present.download_table import INDICATOR_COLUMNS, VALUE_COLUMNS, download
+from boligmonitor.web.present.formatting import count_text
+from boligmonitor.web.present.navigation import region_name
+from boligmonitor.web.views.indicator.about import about_indicator
+from boligmonitor.web.views.indicator.display import (
     Shown,
     display_label,
     has_denominator,
     shown,
     value_formatter,
 )
-from boligmonitor.web.views.indicator_filters import kostra_number
-from boligmonitor.web.views.indicator_table import limit_text, value_notes
+from boligmonitor.web.views.indicator.filters import kostra_number
+from boligmonitor.web.views.indicator.table import limit_text, value_notes
 from boligmonitor.web.views.series_lines import (
     KOSTRA_LINE,
     NO_GROUP,

@@ -20,9 +20,9 @@ from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import Status
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.views.indicator_cache import lru_cached
-from boligmonitor.web.views.indicator_display import has_denominator
-from boligmonitor.web.views.indicator_filters import kostra_of_year
+from boligmonitor.web.views.indicator.cache import lru_cached
+from boligmonitor.web.views.indicator.display import has_denominator
+from boligmonitor.web.views.indicator.filters import kostra_of_year
 
 OWN, NORWAY_LINE, COUNTY_LINE, KOSTRA_LINE = "region", "norway", "county", "kostra_group"
 # Why a point has no value when it is not the publisher's status: no KOSTRA group that year, or a group

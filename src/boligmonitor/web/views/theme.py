@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.cards import build_card, card_record
-from boligmonitor.web.views.common import benchmark_choices, download, region_name, theme_links
+from boligmonitor.web.present.cards import build_card, card_record
+from boligmonitor.web.present.display import benchmark_choices
+from boligmonitor.web.present.download_table import download
+from boligmonitor.web.present.navigation import region_name, theme_links
 
 
 def theme_page(ctx: PageContext, code: str, theme_id: str) -> Page:

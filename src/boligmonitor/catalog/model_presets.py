@@ -1,4 +1,4 @@
-"""Presets of the indicator model as validated data (``catalog/data/indicator_models.yaml``).
+"""Presets of the indicator model as validated data (``catalog/data/model_presets.yaml``).
 
 A preset names the indicators that rank a region's municipalities, each with a weight, a direction (+1: a
 higher value means a larger challenge) and a one-line reason, grouped in domains, plus the normalisation,
@@ -43,7 +43,7 @@ from boligmonitor.catalog.models import (
 from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
 
-PACKAGED_MODELS = "data/indicator_models.yaml"
+PACKAGED_PRESETS = "data/model_presets.yaml"
 WEIGHTS_SOURCE = "--weights"
 
 # Kept equal to analysis.indicator_model's NORMALISATIONS, COVERAGE_BASES and YEAR_RULES (a test checks);
@@ -132,7 +132,7 @@ class ModelPreset(CatalogModel):
         return problems
 
 
-class IndicatorModels(CatalogModel):
+class ModelPresets(CatalogModel):
     schema_version: Literal[1] = 1
     presets: tuple[ModelPreset, ...] = Field(min_length=1)
 
@@ -157,31 +157,31 @@ class IndicatorModels(CatalogModel):
         raise InputError.single("--preset", message, field="preset")
 
 
-def load_indicator_models(path: Path | None = None, catalog: Catalog | None = None) -> IndicatorModels:
+def load_model_presets(path: Path | None = None, catalog: Catalog | None = None) -> ModelPresets:
     """The presets in ``path``, or the packaged ones (cached) when ``path`` is None, checked against
     ``catalog`` (default: the packaged catalogue). Raises :class:`InputError` naming file, line and field."""
     if path is None and catalog is None:
         return _packaged_models()
     checked_against = catalog if catalog is not None else load_catalog()
     if path is None:
-        resource = files("boligmonitor.catalog").joinpath(PACKAGED_MODELS)
-        return parse_indicator_models(resource.read_text(encoding="utf-8"), str(resource), checked_against)
+        resource = files("boligmonitor.catalog").joinpath(PACKAGED_PRESETS)
+        return parse_model_presets(resource.read_text(encoding="utf-8"), str(resource), checked_against)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError.single(str(path), "indicator-model file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError.single(str(path), f"not UTF-8 text: {exc}") from exc
-    return parse_indicator_models(text, str(path), checked_against)
+    return parse_model_presets(text, str(path), checked_against)
 
 
 @functools.cache
-def _packaged_models() -> IndicatorModels:
-    resource = files("boligmonitor.catalog").joinpath(PACKAGED_MODELS)
-    return parse_indicator_models(resource.read_text(encoding="utf-8"), str(resource), load_catalog())
+def _packaged_models() -> ModelPresets:
+    resource = files("boligmonitor.catalog").joinpath(PACKAGED_PRESETS)
+    return parse_model_presets(resource.read_text(encoding="utf-8"), str(resource), load_catalog())
 
 
-def parse_indicator_models(text: str, file: str, catalog: Catalog) -> IndicatorModels:
+def parse_model_presets(text: str, file: str, catalog: Catalog) -> ModelPresets:
     """Validate preset YAML ``text`` against ``catalog``; ``file`` names it in error messages."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -194,7 +194,7 @@ def parse_indicator_models(text: str, file: str, catalog: Catalog) -> IndicatorM
     if root is None or not isinstance(data, dict):
         raise InputError.single(file, "the file must be a YAML mapping (schema_version, presets)", line=1)
     try:
-        models = IndicatorModels.model_validate(data, context={DEFER_CROSS_CHECKS: True})
+        models = ModelPresets.model_validate(data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
         errors = without_echoes(exc.errors())
         problems = [_located(file, root, tuple(error["loc"]), plain_message(error["msg"])) for error in errors]
@@ -205,7 +205,7 @@ def parse_indicator_models(text: str, file: str, catalog: Catalog) -> IndicatorM
     return models
 
 
-def catalog_problems(models: IndicatorModels, catalog: Catalog) -> list[Problem]:
+def catalog_problems(models: ModelPresets, catalog: Catalog) -> list[Problem]:
     """Indicators the catalogue does not know, lacks at municipality level, or whose polarity contradicts
     the preset's direction (a lower_is_better indicator is a challenge when high: direction +1)."""
     known = [indicator.id for indicator in catalog.indicators]

@@ -22,8 +22,8 @@ from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
-from boligmonitor.web.formatting import counts_text, interval_text, ratio_text, value_text
-from boligmonitor.web.views.common import display_text, effective_benchmark, effective_display
+from boligmonitor.web.present.display import display_text, effective_benchmark, effective_display
+from boligmonitor.web.present.formatting import counts_text, interval_text, ratio_text, value_text
 
 
 @dataclass(frozen=True)

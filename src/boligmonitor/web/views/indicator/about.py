@@ -13,7 +13,7 @@ from boligmonitor.core.regions import NORWAY
 from boligmonitor.core.status import Status
 from boligmonitor.web.charts import COMPARISON_CATEGORIES, comparison_marker
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.views.cards import SourceLine, source_lines
+from boligmonitor.web.present.cards import SourceLine, source_lines
 
 ICON_PREFIX = "bm-i-"
 

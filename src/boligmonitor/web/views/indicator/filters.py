@@ -17,7 +17,7 @@ from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.geo.groups import SizeGroup, size_group
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import BadRequestError
-from boligmonitor.web.views.indicator_cache import cached
+from boligmonitor.web.views.indicator.cache import cached
 
 SORT_KEYS = ("verdi", "navn", "nummer")
 DEFAULT_SORT = "verdi"

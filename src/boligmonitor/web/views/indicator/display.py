@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import count_text, ratio_text, unit_label, value_text
-from boligmonitor.web.views.indicator_cache import cached
+from boligmonitor.web.present.formatting import count_text, ratio_text, unit_label, value_text
+from boligmonitor.web.views.indicator.cache import cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,15 @@
 """Run the indicator model on stored data: a county's (or a list of) municipalities, ranked by challenge.
 
-Reads each model variable's values for the region's municipalities from the store, picks the year by the
-model's year rule, scores with :func:`analysis.indicator_model.score` and adds the rank intervals of
-:func:`analysis.indicator_model.sensitivity`. The result carries the year used per indicator, the names of
+Reads each model variable's values for the region's municipalities through an :class:`ObservationSource` (the
+store, or the web's loaded data version), picks the year by the
+model's year rule, scores with :func:`scoring.score` and adds the rank intervals of
+:func:`scoring.sensitivity`. The result carries the year used per indicator, the names of
 the municipalities and notes on missing data, so that a page, the CLI and a download say the same thing.
 See docs/methods/indicator-model.md.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,12 +17,10 @@ from typing import Any, cast
 
 import numpy as np
 
-from boligmonitor.analysis.indicator_model import (
+from boligmonitor.analysis.indicator_model.scoring import (
     DEFAULT_DRAWS,
-    DEFAULT_SPREAD,
     MIN_VALUES_TO_NORMALISE,
     NO_OBSERVATION,
-    NORMALISATIONS,
     CoverageBasis,
     DataNote,
     ModelIndicator,
@@ -35,13 +33,13 @@ from boligmonitor.analysis.indicator_model import (
     score,
     sensitivity,
 )
+from boligmonitor.analysis.reading import ObservationSource
 from boligmonitor.analysis.shrinkage import Prior, PriorKind, fit_prior, shrink
-from boligmonitor.catalog.indicator_models import ModelPreset, parse_variable_key
+from boligmonitor.catalog.model_presets import ModelPreset, parse_variable_key
 from boligmonitor.catalog.models import RATE_UNITS, Catalog
 from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code, region_level
 from boligmonitor.core.status import Status
-from boligmonitor.store.reader import Reader
 
 
 def spec_from_preset(
@@ -79,21 +77,21 @@ class RegionChoice:
     names: dict[str, str]
 
 
-def region_municipalities(reader: Reader, region: str | Sequence[str]) -> RegionChoice:
+def region_municipalities(source: ObservationSource, region: str | Sequence[str]) -> RegionChoice:
     """A county code (``"46"``) -> its current municipalities; a list (or ``"4601,4602"``) -> those.
 
     Raises :class:`UnknownCodesError` for an unknown county or municipality code and :class:`InputError`
     for Norway or a single municipality (a ranking is within a region of at least two municipalities).
     """
     codes = _split_codes(region)
-    current = {row.code: row for row in reader.regions(RegionLevel.MUNICIPALITY.value) if row.valid_to is None}
+    current = {row.code: row for row in source.regions_of_level(RegionLevel.MUNICIPALITY) if row.valid_to is None}
     names = {code: row.name for code, row in current.items()}
     if len(codes) == 1 and region_level(codes[0]) is not RegionLevel.MUNICIPALITY:
         code = codes[0]
         if code == NORWAY:
             message = "rank within a county (e.g. 46) or a list of municipalities, not all of Norway"
             raise InputError.single("--region", message, field="region")
-        counties = {row.code: row.name for row in reader.regions(RegionLevel.COUNTY.value)}
+        counties = {row.code: row.name for row in source.regions_of_level(RegionLevel.COUNTY)}
         if code not in counties:
             raise UnknownCodesError("county", [code], file="--region")
         members = tuple(sorted(c for c, row in current.items() if row.parent_code == code))
@@ -142,14 +140,14 @@ class ModelInput:
 
 
 def model_input(
-    reader: Reader, catalog: Catalog, spec: ModelSpec, region: str | Sequence[str], year: int | None = None
+    source: ObservationSource, catalog: Catalog, spec: ModelSpec, region: str | Sequence[str], year: int | None = None
 ) -> ModelInput:
     """Each model variable's values for the region's municipalities in the year the year rule picks.
 
     ``year`` caps the years considered (no data later than it is used). A year is usable for a variable
     when at least two of the municipalities have a value. Missing values stay missing (None).
     """
-    choice = region_municipalities(reader, region)
+    choice = region_municipalities(source, region)
     by_key: dict[str, dict[int, dict[str, float | None]]] = {}
     status_by_key: dict[str, dict[int, dict[str, Status]]] = {}
     counted: dict[str, tuple[str, PriorKind, float]] = {}  # key -> indicator, prior kind, multiplier
@@ -161,7 +159,7 @@ def model_input(
         except (ValueError, KeyError) as exc:
             problems.append(str(exc).strip('"'))
             continue
-        levels, statuses = _levels(reader, indicator_id, choice.municipalities, year)
+        levels, statuses = _levels(source, indicator_id, choice.municipalities, year)
         if change_years is not None:
             levels = _changes(levels, change_years, relative=indicator.unit not in RATE_UNITS)
         elif indicator.unit in RATE_UNITS and indicator.multiplier:
@@ -194,7 +192,7 @@ def model_input(
     for key, (indicator_id, kind, multiplier) in counted.items():
         if key not in years:
             continue
-        counts = _municipal_counts(reader, indicator_id, years[key])
+        counts = _municipal_counts(source, indicator_id, years[key])
         prior = fit_prior(*_count_arrays(counts), kind) if spec.shrinkage == "empirical_bayes" else None
         own = {code: counts[code] for code in choice.municipalities if code in counts}
         sampling[key] = SampledValues(
@@ -221,12 +219,12 @@ def model_input(
     )
 
 
-def _municipal_counts(reader: Reader, indicator_id: str, year: int) -> dict[str, tuple[float, float]]:
+def _municipal_counts(source: ObservationSource, indicator_id: str, year: int) -> dict[str, tuple[float, float]]:
     """Numerator and denominator of every current municipality in Norway with both (the prior's sample)."""
-    current = {row.code for row in reader.regions(RegionLevel.MUNICIPALITY.value) if row.valid_to is None}
+    current = {row.code for row in source.regions_of_level(RegionLevel.MUNICIPALITY) if row.valid_to is None}
     return {
         obs.region_code: (obs.numerator, obs.denominator)
-        for obs in reader.observations(indicator_id=indicator_id, year=year, region_codes=current)
+        for obs in source.indicator_observations(indicator_id, year=year, region_codes=current)
         if obs.numerator is not None and obs.denominator is not None and obs.value is not None
     }
 
@@ -267,11 +265,11 @@ def _shrinkage_note(key: str, year: int, prior: Prior) -> str:
 
 
 def _levels(
-    reader: Reader, indicator_id: str, municipalities: Sequence[str], cap: int | None
+    source: ObservationSource, indicator_id: str, municipalities: Sequence[str], cap: int | None
 ) -> tuple[dict[int, dict[str, float | None]], dict[int, dict[str, Status]]]:
     levels: dict[int, dict[str, float | None]] = {}
     statuses: dict[int, dict[str, Status]] = {}
-    for obs in reader.observations(indicator_id=indicator_id, region_codes=municipalities):
+    for obs in source.indicator_observations(indicator_id, region_codes=municipalities):
         if cap is not None and obs.year > cap:
             continue
         levels.setdefault(obs.year, {})[obs.region_code] = obs.value
@@ -337,7 +335,7 @@ def _missing_note(
 
 
 def ranking_for_region(
-    reader: Reader,
+    source: ObservationSource,
     catalog: Catalog,
     spec: ModelSpec,
     region: str | Sequence[str],
@@ -352,7 +350,7 @@ def ranking_for_region(
     on missing data and, with ``draws`` > 0, each ranked municipality's rank interval over ``draws``
     sensitivity draws (weights ±50 %, all three normalisations; deterministic for ``seed``).
     """
-    given = model_input(reader, catalog, spec, region, year)
+    given = model_input(source, catalog, spec, region, year)
     codes = given.choice.municipalities
     result = score(spec, given.values, codes)
     intervals = sensitivity(spec, given.values, codes, n=draws, seed=seed, sampling=given.sampling) if draws > 0 else {}
@@ -368,182 +366,3 @@ def ranking_for_region(
         method_notes=given.method_notes,
         data_notes=given.data_notes,
     )
-
-
-RANKING_COLUMNS = (
-    "rank",
-    "region",
-    "region_name",
-    "score",
-    "coverage",
-    "ranked",
-    "reason",
-    "missing",
-    "renormalised",
-    "median_rank",
-    "rank_p05",
-    "rank_p95",
-    "rank_min",
-    "rank_max",
-    "share_top_fifth",
-)
-
-
-def ranking_table(result: ModelResult) -> tuple[list[str], list[dict[str, Any]]]:
-    """One row per municipality (rank order): score, rank interval, coverage and, per available indicator,
-    ``KEY_value``, ``KEY_normalised`` and ``KEY_contribution``. For CSV/XLSX downloads."""
-    keys = [summary.key for summary in result.available]
-    parts = ("observed", "value", "normalised", "contribution")
-    columns = [*RANKING_COLUMNS, *(f"{key}_{part}" for key in keys for part in parts)]
-    rows: list[dict[str, Any]] = []
-    for row in result.rows:
-        interval = result.intervals.get(row.region)
-        record: dict[str, Any] = {
-            "rank": row.rank,
-            "region": row.region,
-            "region_name": result.names.get(row.region, ""),
-            "score": row.score,
-            "coverage": row.coverage,
-            "ranked": row.ranked,
-            "reason": row.reason,
-            "missing": ";".join(row.missing),
-            "renormalised": row.renormalised,
-            "median_rank": interval.median if interval else None,
-            "rank_p05": interval.p05 if interval else None,
-            "rank_p95": interval.p95 if interval else None,
-            "rank_min": interval.low if interval else None,
-            "rank_max": interval.high if interval else None,
-            "share_top_fifth": interval.share_top_fifth if interval else None,
-        }
-        for part in row.parts:
-            record[f"{part.key}_observed"] = _observed(result, part.key, row.region, part.value)
-            record[f"{part.key}_value"] = part.value
-            record[f"{part.key}_normalised"] = part.normalised
-            record[f"{part.key}_contribution"] = part.contribution
-        rows.append(record)
-    return columns, rows
-
-
-def _observed(result: ModelResult, key: str, region: str, value: float | None) -> float | None:
-    """The value as published: before shrinkage where it was shrunk, else the value the model used."""
-    return result.observed[key].get(region) if key in result.observed else value
-
-
-def ranking_meta(result: ModelResult) -> dict[str, str]:
-    """How the ranking was made, as text pairs (the "om" sheet of an XLSX download)."""
-    spec = result.spec
-    draws = next(iter(result.intervals.values())).draws if result.intervals else 0
-    meta = {
-        "model": spec.name,
-        "region": result.label,
-        "normalisation": spec.normalisation,
-        "min_coverage": f"{spec.min_coverage:g} of the {spec.coverage_basis}",
-        "year_rule": spec.year_rule,
-        "shrinkage": spec.shrinkage,
-        "available_weight_share": f"{result.available_weight_share:.3f}",
-        "sensitivity": (
-            f"{draws} draws: each weight x Uniform({1 - DEFAULT_SPREAD:g}, {1 + DEFAULT_SPREAD:g}), "
-            f"normalisation {'/'.join(NORMALISATIONS)} in turn, shares and rates drawn from their posteriors"
-            if draws
-            else "none"
-        ),
-    }
-    for summary in result.indicators:
-        year = result.years.get(summary.key)
-        state = f"year {year}, {summary.n_values}/{summary.n_regions} values" if summary.available else summary.reason
-        meta[f"indicator {summary.key}"] = (
-            f"weight {summary.weight:g} ({summary.weight_share:.1%}), direction {summary.direction:+d}, "
-            f"domain {summary.domain}; {state}"
-        )
-    for number, note in enumerate(result.notes, start=1):
-        meta[f"note {number}"] = note
-    for number, note in enumerate(result.method_notes, start=1):
-        meta[f"method note {number}"] = note
-    return meta
-
-
-def ranking_json(result: ModelResult) -> dict[str, Any]:
-    """The whole result as JSON-ready data (CLI ``--json``, API)."""
-    spec = result.spec
-    return {
-        "model": {
-            "name": spec.name,
-            "normalisation": spec.normalisation,
-            "min_coverage": spec.min_coverage,
-            "coverage_basis": spec.coverage_basis,
-            "year_rule": spec.year_rule,
-            "shrinkage": spec.shrinkage,
-        },
-        "region": result.label,
-        "available_weight_share": result.available_weight_share,
-        "indicators": [
-            {
-                "key": s.key,
-                "domain": s.domain,
-                "weight": s.weight,
-                "weight_share": s.weight_share,
-                "direction": s.direction,
-                "available": s.available,
-                "year": result.years.get(s.key),
-                "n_values": s.n_values,
-                "n_regions": s.n_regions,
-                "reason": s.reason,
-                "mean": s.mean,
-                "sd": s.sd,
-                "min": s.minimum,
-                "max": s.maximum,
-            }
-            for s in result.indicators
-        ],
-        "municipalities": [
-            {
-                "region": row.region,
-                "name": result.names.get(row.region),
-                "rank": row.rank,
-                "score": row.score,
-                "coverage": row.coverage,
-                "reason": row.reason,
-                "missing": list(row.missing),
-                "renormalised": row.renormalised,
-                "rank_interval": _interval_json(result, row.region),
-                "parts": [
-                    {
-                        "key": part.key,
-                        "observed": _observed(result, part.key, row.region, part.value),
-                        "value": part.value,
-                        "normalised": part.normalised,
-                        "weight_share": part.weight_share,
-                        "contribution": part.contribution,
-                    }
-                    for part in row.parts
-                ],
-            }
-            for row in result.rows
-        ],
-        "notes": list(result.notes),
-        "method_notes": list(result.method_notes),
-        "priors": {
-            key: {
-                "kind": prior.kind,
-                "mean": prior.mean,
-                "strength": prior.strength if math.isfinite(prior.strength) else None,  # infinite: all at the mean
-                "n_regions": prior.n_regions,
-            }
-            for key, prior in result.priors.items()
-        },
-    }
-
-
-def _interval_json(result: ModelResult, region: str) -> dict[str, Any] | None:
-    interval = result.intervals.get(region)
-    if interval is None:
-        return None
-    return {
-        "median": interval.median,
-        "p05": interval.p05,
-        "p95": interval.p95,
-        "min": interval.low,
-        "max": interval.high,
-        "share_top_fifth": interval.share_top_fifth,
-        "draws": interval.draws,
-    }

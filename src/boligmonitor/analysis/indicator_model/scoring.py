@@ -82,7 +82,7 @@ class ModelSpec:
     ``min_coverage`` is a share (0–1) of the weight (``coverage_basis="weight"``) or of the number of
     indicators (``"count"``) that a municipality needs values for to be ranked; both are counted over the
     indicators available in the region. ``year_rule`` is applied by whoever collects the values
-    (pipeline.ranking): ``latest_per_indicator`` takes each indicator's latest year, ``latest_common`` the
+    (analysis.indicator_model.run): ``latest_per_indicator`` takes each indicator's latest year, ``latest_common`` the
     latest year that every available indicator has.
 
     Construction validates every field and raises :class:`InputError` listing all problems.
@@ -306,7 +306,7 @@ class ModelResult:
     values in the region. ``years`` (indicator key → year used), ``names`` (code → name), ``label`` (e.g.
     "county 46"), ``intervals`` (from :func:`sensitivity`), ``notes``, ``observed`` (the values as published,
     where shrinkage changed them) and ``priors`` are filled by the caller that collected the values
-    (pipeline.ranking); :func:`score` leaves them empty.
+    (analysis.indicator_model.run); :func:`score` leaves them empty.
     """
 
     spec: ModelSpec

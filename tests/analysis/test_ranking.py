@@ -6,26 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from boligmonitor.analysis.indicator_model import ModelIndicator, ModelResult, ModelSpec
+from boligmonitor.analysis.indicator_model.exports import ranking_json, ranking_meta, ranking_table
+from boligmonitor.analysis.indicator_model.run import ranking_for_region, region_municipalities, spec_from_preset
+from boligmonitor.analysis.indicator_model.scoring import ModelIndicator, ModelResult, ModelSpec
 from boligmonitor.catalog import Catalog, load_catalog
-from boligmonitor.catalog.indicator_models import (
+from boligmonitor.catalog.model_presets import (
     ModelPreset,
     apply_weights,
-    load_indicator_models,
-    parse_indicator_models,
+    load_model_presets,
+    parse_model_presets,
     parse_variable_key,
     parse_weights,
     variable_key,
 )
 from boligmonitor.core.errors import InputError, UnknownCodesError
-from boligmonitor.pipeline.ranking import (
-    ranking_for_region,
-    ranking_json,
-    ranking_meta,
-    ranking_table,
-    region_municipalities,
-    spec_from_preset,
-)
 from boligmonitor.store import Store
 
 
@@ -36,7 +30,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="module")
 def preset() -> ModelPreset:
-    return load_indicator_models().preset("husbanken")
+    return load_model_presets().preset("husbanken")
 
 
 @pytest.fixture(scope="module")
@@ -221,8 +215,8 @@ def test_the_husbanken_preset(preset: ModelPreset, catalog: Catalog) -> None:
 def test_the_preset_literals_match_the_model() -> None:
     from typing import get_args
 
-    from boligmonitor.analysis import indicator_model as model
-    from boligmonitor.catalog import indicator_models as presets
+    from boligmonitor.analysis.indicator_model import scoring as model
+    from boligmonitor.catalog import model_presets as presets
 
     assert get_args(presets.PresetNormalisation) == model.NORMALISATIONS
     assert get_args(presets.PresetCoverageBasis) == model.COVERAGE_BASES
@@ -254,7 +248,7 @@ def test_a_valid_preset_file_loads(catalog: Catalog, tmp_path: Path) -> None:
         "          - indicator: BEF01\n            change_years: 3\n            weight: 1\n            direction: -1\n"
     )
     path.write_text(preset_text(item), encoding="utf-8")
-    models = load_indicator_models(path, catalog)
+    models = load_model_presets(path, catalog)
     assert models.preset("test").keys == ("BEF01_change3y",)
     with pytest.raises(InputError, match="unknown preset 'nope'; known: test"):
         models.preset("nope")
@@ -263,7 +257,7 @@ def test_a_valid_preset_file_loads(catalog: Catalog, tmp_path: Path) -> None:
 def test_an_unknown_indicator_id_names_file_line_and_field(catalog: Catalog) -> None:
     text = preset_text("          - indicator: BEF99\n            weight: 1\n            direction: 1\n")
     with pytest.raises(InputError) as error:
-        parse_indicator_models(text, "models.yaml", catalog)
+        parse_model_presets(text, "models.yaml", catalog)
     (problem,) = error.value.problems
     assert (problem.file, problem.line, problem.field) == (
         "models.yaml",
@@ -280,7 +274,7 @@ def test_preset_problems_are_all_reported(catalog: Catalog) -> None:
         "          - indicator: BEF02\n            weight: 1\n            direction: 0\n",
     )
     with pytest.raises(InputError) as error:
-        parse_indicator_models(text, "models.yaml", catalog)
+        parse_model_presets(text, "models.yaml", catalog)
     fields = {problem.field for problem in error.value.problems}
     assert fields == {"presets[0].domains[0].indicators[1].weight", "presets[0].domains[0].indicators[2].direction"}
     duplicated = preset_text(
@@ -288,7 +282,7 @@ def test_preset_problems_are_all_reported(catalog: Catalog) -> None:
         "          - indicator: BEF19\n            weight: 1\n            direction: 1\n",
     )
     with pytest.raises(InputError) as error:
-        parse_indicator_models(duplicated, "models.yaml", catalog)
+        parse_model_presets(duplicated, "models.yaml", catalog)
     messages = [str(problem) for problem in error.value.problems]
     assert any("BEF19 is listed twice" in message for message in messages)
     assert any("lower_is_better in the catalogue" in message and "+1, not -1" in message for message in messages)

@@ -21,12 +21,12 @@ from boligmonitor.core.regions import NORWAY
 from boligmonitor.geo.groups import SizeGroup
 from boligmonitor.web.charts import Bar, ranked_bars
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import value_text
 from boligmonitor.web.pages import Page
-from boligmonitor.web.views.common import download
-from boligmonitor.web.views.indicator_about import about_indicator, icon_sprite, missing_words
-from boligmonitor.web.views.indicator_cache import cached, lru_cached
-from boligmonitor.web.views.indicator_display import (
+from boligmonitor.web.present.download_table import download
+from boligmonitor.web.present.formatting import value_text
+from boligmonitor.web.views.indicator.about import about_indicator, icon_sprite, missing_words
+from boligmonitor.web.views.indicator.cache import cached, lru_cached
+from boligmonitor.web.views.indicator.display import (
     Shown,
     display_label,
     has_denominator,
@@ -34,7 +34,7 @@ from boligmonitor.web.views.indicator_display import (
     shown,
     value_formatter,
 )
-from boligmonitor.web.views.indicator_filters import (
+from boligmonitor.web.views.indicator.filters import (
     IndicatorFilters,
     apply_filters,
     kostra_groups,
@@ -43,9 +43,9 @@ from boligmonitor.web.views.indicator_filters import (
     municipality_size,
     parse_filters,
 )
-from boligmonitor.web.views.indicator_funnel import funnel_figure
-from boligmonitor.web.views.indicator_map import MapArea, MapFigure, map_figure
-from boligmonitor.web.views.indicator_table import (
+from boligmonitor.web.views.indicator.funnel import funnel_figure
+from boligmonitor.web.views.indicator.map import MapArea, MapFigure, map_figure
+from boligmonitor.web.views.indicator.table import (
     RowMarkup,
     note_key,
     row_markup,

@@ -17,7 +17,7 @@ from boligmonitor.core.regions import RegionLevel, region_level
 from boligmonitor.web.charts import MapClass, MapRegion, choropleth, class_breaks, class_index, project_regions
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.monitor import MonitorData
-from boligmonitor.web.views.indicator_cache import cached
+from boligmonitor.web.views.indicator.cache import cached
 
 MAP_CLASSES = 5
 

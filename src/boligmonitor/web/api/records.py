@@ -18,7 +18,7 @@ from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import region_level
 from boligmonitor.core.status import STATUS_MEANING
 from boligmonitor.store import DataVersion, RegionRow
-from boligmonitor.web.api_models import (
+from boligmonitor.web.api.models import (
     BenchmarkInfo,
     BenchmarkName,
     ComparisonRecord,
@@ -91,7 +91,7 @@ def _measure_fields(
     language: Language,
     year: int | None,
 ) -> dict[str, Any]:
-    """The fields every record shares (:class:`~boligmonitor.web.api_models.MeasureFields`)."""
+    """The fields every record shares (:class:`~boligmonitor.web.api.models.MeasureFields`)."""
     return {
         "indicator": indicator.id,
         "indicator_name": indicator.name.get(language),

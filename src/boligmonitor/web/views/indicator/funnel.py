@@ -23,9 +23,9 @@ from boligmonitor.analysis.table import FUNNEL_LEVELS, IndicatorRow, outside_fun
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.web.charts import FunnelCurve, FunnelPoint, funnel_plot
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import count_text, value_text
-from boligmonitor.web.views.indicator_cache import cached
-from boligmonitor.web.views.indicator_display import count_formatter, value_formatter
+from boligmonitor.web.present.formatting import count_text, value_text
+from boligmonitor.web.views.indicator.cache import cached
+from boligmonitor.web.views.indicator.display import count_formatter, value_formatter
 
 CURVE_POINTS = 48
 OUTER_LEVEL = max(FUNNEL_LEVELS)

@@ -21,11 +21,11 @@ from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import count_text
-from boligmonitor.web.views.indicator_about import icon
-from boligmonitor.web.views.indicator_display import Shown, has_denominator
-from boligmonitor.web.views.indicator_filters import DEFAULT_DESCENDING, IndicatorFilters
-from boligmonitor.web.views.overview_values import category as chart_category
+from boligmonitor.web.present.formatting import count_text
+from boligmonitor.web.present.values import category as chart_category
+from boligmonitor.web.views.indicator.about import icon
+from boligmonitor.web.views.indicator.display import Shown, has_denominator
+from boligmonitor.web.views.indicator.filters import DEFAULT_DESCENDING, IndicatorFilters
 
 
 @dataclass(frozen=True)

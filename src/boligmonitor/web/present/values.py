@@ -18,10 +18,10 @@ from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.web.charts import NO_VALUE
 from boligmonitor.web.context import Display, PageContext
-from boligmonitor.web.formatting import COUNT_DECIMALS, RATIO_DECIMALS, value_text
 from boligmonitor.web.monitor import MonitorData
-from boligmonitor.web.views.cards import benchmark_label, comparison_text
-from boligmonitor.web.views.common import display_text, effective_display
+from boligmonitor.web.present.cards import benchmark_label, comparison_text
+from boligmonitor.web.present.display import display_text, effective_display
+from boligmonitor.web.present.formatting import COUNT_DECIMALS, RATIO_DECIMALS, value_text
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Read-only, one data version per request. Parameters are validated by FastAPI (patterns, ranges, enums) and
 every invalid one is a 400 with a JSON error document, as is a missing required combination; an unknown
 indicator or region is a 404 (the app's error handlers render both, see :mod:`boligmonitor.web.errors`).
-Records are built in :mod:`boligmonitor.web.api_records`, shaped by :mod:`boligmonitor.web.api_models`, and
-carry ETag and Cache-Control (:mod:`boligmonitor.web.api_cache`).
+Records are built in :mod:`boligmonitor.web.api.records`, shaped by :mod:`boligmonitor.web.api.models`, and
+carry ETag and Cache-Control (:mod:`boligmonitor.web.api.cache`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
-from boligmonitor.web.api_cache import CachedRoute, request_data
-from boligmonitor.web.api_models import (
+from boligmonitor.web.api.cache import CachedRoute, request_data
+from boligmonitor.web.api.models import (
     ApiIndex,
     BenchmarkName,
     CatalogResponse,
@@ -34,7 +34,7 @@ from boligmonitor.web.api_models import (
     RegionLevelName,
     RegionsResponse,
 )
-from boligmonitor.web.api_records import (
+from boligmonitor.web.api.records import (
     benchmark_info,
     comparison_record,
     coverage,

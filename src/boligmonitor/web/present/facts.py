@@ -11,7 +11,7 @@ from boligmonitor.analysis.table import POPULATION_INDICATOR
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.formatting import count_text
+from boligmonitor.web.present.formatting import count_text
 
 KOSTRA_PREFIX = "EKG"
 

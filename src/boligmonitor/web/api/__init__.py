@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1/: routes, response models, records and the response cache."""
