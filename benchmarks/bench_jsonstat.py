@@ -29,7 +29,7 @@ from pyjstat import pyjstat
 
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension, Unit
-from boligmonitor.sources.jsonstat import read_jsonstat, write_jsonstat
+from boligmonitor.sources.readers.jsonstat import read_jsonstat, write_jsonstat
 
 TARGET_SPEED_UP = 5.0
 

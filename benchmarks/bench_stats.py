@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from boligmonitor.analysis.table import IndicatorTables
+from boligmonitor.analysis.indicator_tables import IndicatorTables
 from boligmonitor.catalog import load_catalog
 from boligmonitor.pipeline.build import build_database
-from boligmonitor.sources.devdata import prepare_build_input
+from boligmonitor.sources.shared_data import prepare_build_input
 from boligmonitor.store import Store, create_engine_for, migrate
 
 REPO = Path(__file__).resolve().parent.parent

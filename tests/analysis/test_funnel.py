@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
-from boligmonitor.analysis.compare import Comparison, compare_to_benchmark
+from boligmonitor.analysis.benchmark_comparison import Comparison, compare_to_benchmark
 from boligmonitor.analysis.funnel import between_variance, funnel_limits, funnel_outliers, overdispersion, winsorise
 from boligmonitor.analysis.intervals import wilson, z_value
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from boligmonitor.catalog import load_catalog
 from boligmonitor.core.flags import Harmonisation
 from boligmonitor.core.status import Status
-from boligmonitor.pipeline.status import status_report
+from boligmonitor.pipeline.status_report import status_report
 from boligmonitor.store import Store
 
 

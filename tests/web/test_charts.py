@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
 from boligmonitor.web.charts import (
     COMPARISON_CATEGORIES,
     MAP_HEIGHT,

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.factsheet import batch as batch_module
 from boligmonitor.web.factsheet import routes as factsheet_routes

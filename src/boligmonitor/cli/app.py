@@ -15,7 +15,7 @@ from boligmonitor.cli.rank import rank
 from boligmonitor.core.errors import InputError, UnknownCodesError
 
 if TYPE_CHECKING:  # the statistics import scipy; commands that do not need them should not pay for it
-    from boligmonitor.analysis.table import FunnelSpread
+    from boligmonitor.analysis.indicator_tables import FunnelSpread
 
 app = typer.Typer(
     name="boligmonitor",
@@ -43,7 +43,7 @@ def prepare_input(
     out: Annotated[Path, typer.Option(help="Where to write the build input")] = Path("var/input"),
 ) -> None:
     """Turn the real files in ../shared/data into a build-input directory (no network)."""
-    from boligmonitor.sources.devdata import prepare_build_input
+    from boligmonitor.sources.shared_data import prepare_build_input
 
     try:
         manifest = prepare_build_input(shared, out, progress=lambda message: console.print(f"  {message}"))
@@ -61,7 +61,7 @@ def build(
     ] = False,
 ) -> None:
     """Build the whole database from a directory of raw source files, offline, in one transaction."""
-    from boligmonitor.cli.progress import RichProgress
+    from boligmonitor.cli.progress_bars import RichProgress
     from boligmonitor.pipeline.build import build_database
     from boligmonitor.pipeline.inputs import input_fingerprint
     from boligmonitor.store import Store, create_engine_for, database_url, migrate
@@ -116,7 +116,7 @@ def catalog(
         json.dump(catalog_to_json(cat), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    from boligmonitor.cli.render import print_catalog
+    from boligmonitor.cli.rich_output import print_catalog
 
     print_catalog(cat, lang=_checked_lang(lang))
 
@@ -128,7 +128,7 @@ def status(
 ) -> None:
     """What the database holds: municipalities, years, and each indicator's coverage or why it is missing."""
     from boligmonitor.catalog import load_catalog
-    from boligmonitor.pipeline.status import status_report
+    from boligmonitor.pipeline.status_report import status_report
     from boligmonitor.store import Store, create_engine_for, database_url, migrate
 
     engine = create_engine_for(database_url(database))
@@ -138,7 +138,7 @@ def status(
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    from boligmonitor.cli.render import print_status
+    from boligmonitor.cli.rich_output import print_status
 
     print_status(report)
 
@@ -150,7 +150,7 @@ def convert(
     out: Annotated[Path | None, typer.Option(help="Output file (default: standard output)")] = None,
 ) -> None:
     """Convert a JSON-stat 2.0 file to a tidy CSV: one column per dimension, plus value and status."""
-    from boligmonitor.sources.convert import convert_file, read_cube_file, write_tidy_csv
+    from boligmonitor.sources.readers.convert import convert_file, read_cube_file, write_tidy_csv
 
     if to != "csv":
         _fail(ValueError(f"unsupported output format {to!r}; only csv"))
@@ -179,7 +179,7 @@ def show(
     database: DatabaseOption = None,
 ) -> None:
     """Value, numerator, denominator, interval, status, flags, benchmark comparison and recent trend."""
-    from boligmonitor.analysis.table import BenchmarkKind, IndicatorTables, outside_funnel
+    from boligmonitor.analysis.indicator_tables import BenchmarkKind, IndicatorTables, outside_funnel
     from boligmonitor.catalog import load_catalog
     from boligmonitor.store import Store, create_engine_for, database_url
 
@@ -225,7 +225,7 @@ def show(
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    from boligmonitor.cli.render import print_show
+    from boligmonitor.cli.rich_output import print_show
 
     print_show(result)
 
@@ -291,12 +291,12 @@ def fetch(
     half-published tables; with --wait it waits until 08:15 instead. --plan is not affected.
     """
     from boligmonitor.catalog import load_catalog
-    from boligmonitor.cli.progress import RichProgress
+    from boligmonitor.cli.progress_bars import RichProgress
     from boligmonitor.pipeline.fetch_plan import plan_fetch
     from boligmonitor.pipeline.refresh import refresh
-    from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-    from boligmonitor.sources.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
-    from boligmonitor.sources.ssb.publishing import PublishingWindowError
+    from boligmonitor.sources.connectors.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+    from boligmonitor.sources.connectors.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
+    from boligmonitor.sources.connectors.ssb.publishing import PublishingWindowError
     from boligmonitor.store import Store
 
     only = [t.strip() for t in tables.split(",") if t.strip()] if tables else None

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the model's module imports scipy.stats; every other command
     from boligmonitor.analysis.indicator_model.scoring import ModelResult, MunicipalityResult
 
 _errors = Console(stderr=True, soft_wrap=True)  # error messages name paths: never wrap them
-# Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns, as in cli/render.py.
+# Piped output (files, CI logs) gets a wide fixed width instead of rich's 80 columns, as in cli/rich_output.py.
 _out = Console() if Console().is_terminal else Console(width=180)
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")

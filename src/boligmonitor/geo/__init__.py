@@ -24,7 +24,7 @@ from boligmonitor.geo.harmonise import (
     TargetShare,
     harmonise,
 )
-from boligmonitor.geo.registry import COUNTRY_NAMES, UNSPECIFIED_CODES, Region, RegionRegistry
+from boligmonitor.geo.region_register import COUNTRY_NAMES, UNSPECIFIED_CODES, Region, RegionRegistry
 from boligmonitor.geo.weights import (
     KnownCorrespondence,
     SplitAllocation,

@@ -19,7 +19,7 @@ from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code, region_level
 from boligmonitor.core.status import Status
 from boligmonitor.geo.changes import ChangeHistory, ChangeKind, CodeChange, Split
-from boligmonitor.geo.registry import UNSPECIFIED_CODES
+from boligmonitor.geo.region_register import UNSPECIFIED_CODES
 from boligmonitor.geo.weights import Origin, SplitWeights
 
 # The current municipality structure (357 municipalities) is valid from 2024; KLASS codesAt 2026-01-01.

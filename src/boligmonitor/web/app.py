@@ -31,7 +31,7 @@ from boligmonitor.catalog.models import Catalog
 from boligmonitor.store import Store, database_url
 from boligmonitor.web import routes
 from boligmonitor.web.api import routes as api
-from boligmonitor.web.errors import error_page
+from boligmonitor.web.error_pages import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import BadRequestError

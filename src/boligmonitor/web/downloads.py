@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension
-from boligmonitor.sources.jsonstat import write_jsonstat
+from boligmonitor.sources.readers.jsonstat import write_jsonstat
 
 FORMATS = ("csv", "xlsx", "json", "jsonstat")
 MEDIA_TYPES = {

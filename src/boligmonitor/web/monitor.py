@@ -15,8 +15,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from boligmonitor.analysis.indicator_tables import IndicatorRow, IndicatorTables
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import IndicatorRow, IndicatorTables
 from boligmonitor.catalog.models import Catalog, Indicator, Theme
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
 from boligmonitor.catalog.models import Goal, Indicator, Polarity, Theme
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import Status

@@ -9,9 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
+from boligmonitor.analysis.indicator_tables import (
+    NOT_IN_DATABASE,
+    Benchmark,
+    IndicatorRow,
+    missing_observation,
+    outside_funnel,
+)
 from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
-from boligmonitor.analysis.table import NOT_IN_DATABASE, Benchmark, IndicatorRow, missing_observation, outside_funnel
 from boligmonitor.analysis.trends import Trend
 from boligmonitor.catalog.models import Indicator, Polarity
 from boligmonitor.core.observation import Observation

@@ -2,7 +2,7 @@
 
 Read-only, one data version per request. Parameters are validated by FastAPI (patterns, ranges, enums) and
 every invalid one is a 400 with a JSON error document, as is a missing required combination; an unknown
-indicator or region is a 404 (the app's error handlers render both, see :mod:`boligmonitor.web.errors`).
+indicator or region is a 404 (the app's error handlers render both, see :mod:`boligmonitor.web.error_pages`).
 Records are built in :mod:`boligmonitor.web.api.records`, shaped by :mod:`boligmonitor.web.api.models`, and
 carry ETag and Cache-Control (:mod:`boligmonitor.web.api.cache`).
 """
@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.export import catalog_to_json
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.observation import Observation

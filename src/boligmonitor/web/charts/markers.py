@@ -16,7 +16,7 @@ import math
 
 from markupsafe import Markup
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
 from boligmonitor.web.charts.svg import num
 
 BETTER = Comparison.BETTER.value
@@ -29,7 +29,7 @@ NO_VALUE = "no_value"
 """Chart-only category: the area has no value at all (the analysis layer says not_compared)."""
 
 COMPARISON_CATEGORIES = (BETTER, SIMILAR, WORSE, HIGHER, LOWER, NOT_COMPARED, NO_VALUE)
-"""The analysis layer's ``Comparison`` values (boligmonitor.analysis.compare) plus ``no_value``."""
+"""The analysis layer's ``Comparison`` values (boligmonitor.analysis.benchmark_comparison) plus ``no_value``."""
 
 
 def check_category(category: str) -> str:

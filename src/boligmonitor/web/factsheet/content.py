@@ -1,8 +1,8 @@
 """What a municipality's fact sheet contains, built from the monitor's own rows.
 
-Every figure is an :class:`~boligmonitor.analysis.table.IndicatorRow` from :meth:`MonitorData.row` — the rows the
-theme pages show for the same indicator and year — formatted by the web's own formatting functions, so a fact
-sheet and the monitor cannot disagree. The sheet has:
+Every figure is an :class:`~boligmonitor.analysis.indicator_tables.IndicatorRow` from :meth:`MonitorData.row` —
+the rows the theme pages show for the same indicator and year — formatted by the web's own formatting functions,
+so a fact sheet and the monitor cannot disagree. The sheet has:
 
 1. key facts and the main findings: sentences made only from tested comparisons with Norway
    (:mod:`.sentences`);
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
+from boligmonitor.analysis.indicator_tables import POPULATION_INDICATOR, SHARE_80_PLUS_INDICATOR, IndicatorRow
 from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import POPULATION_INDICATOR, SHARE_80_PLUS_INDICATOR, IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.regions import RegionLevel

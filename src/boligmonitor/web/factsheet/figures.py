@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.measures import COUNT_UNIT
-from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator, Polarity
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.regions import NORWAY

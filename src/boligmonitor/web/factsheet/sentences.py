@@ -1,9 +1,9 @@
 """Short sentences from the statistical tests, never from untested differences.
 
 A sentence exists only where the analysis layer compared the value with its benchmark (the benchmark-in-CI
-rule of :mod:`boligmonitor.analysis.compare`): higher or lower (neutral indicators), better or worse (value-laden
-ones) give "… er høyere enn i landet"; similar gives "ingen sikker forskjell"; not compared (a count, no
-interval, no benchmark value) and a missing value give no sentence at all. The direction of a better or worse
+rule of :mod:`boligmonitor.analysis.benchmark_comparison`): higher or lower (neutral indicators), better or
+worse (value-laden ones) give "… er høyere enn i landet"; similar gives "ingen sikker forskjell"; not compared (a
+count, no interval, no benchmark value) and a missing value give no sentence at all. The direction of a better or worse
 difference is read from the two values, which the test has already found to differ.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boligmonitor.analysis.compare import Comparison
-from boligmonitor.analysis.table import IndicatorRow
+from boligmonitor.analysis.benchmark_comparison import Comparison
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.present.formatting import value_text
 

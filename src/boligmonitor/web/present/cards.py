@@ -13,10 +13,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from boligmonitor.analysis.compare import Comparison
+from boligmonitor.analysis.benchmark_comparison import Comparison
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.measures import COUNT_UNIT, Measure, ratio_to_benchmark
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boligmonitor.analysis.table import POPULATION_INDICATOR
+from boligmonitor.analysis.indicator_tables import POPULATION_INDICATOR
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext

@@ -11,9 +11,9 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.measures import COUNT_UNIT
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.web.charts import NO_VALUE

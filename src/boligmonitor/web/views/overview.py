@@ -15,8 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.peers import BenchmarkKind
-from boligmonitor.analysis.table import IndicatorRow
 from boligmonitor.catalog.models import Indicator, Polarity, Theme
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.store import RegionRow

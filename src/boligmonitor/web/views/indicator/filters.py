@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from boligmonitor.analysis.table import IndicatorRow
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.geo.groups import SizeGroup, size_group
 from boligmonitor.web.context import PageContext

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from boligmonitor.analysis.funnel import FunnelKind, funnel_limits
-from boligmonitor.analysis.table import FUNNEL_LEVELS, IndicatorRow, outside_funnel
+from boligmonitor.analysis.indicator_tables import FUNNEL_LEVELS, IndicatorRow, outside_funnel
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.web.charts import FunnelCurve, FunnelPoint, funnel_plot
 from boligmonitor.web.context import Display, PageContext

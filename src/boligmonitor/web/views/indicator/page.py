@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from boligmonitor.analysis.table import Benchmark, IndicatorRow
+from boligmonitor.analysis.indicator_tables import Benchmark, IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.geo.groups import SizeGroup

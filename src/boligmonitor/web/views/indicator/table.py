@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from boligmonitor.analysis.table import IndicatorRow
+from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import STATUS_MEANING, Status

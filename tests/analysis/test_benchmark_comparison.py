@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import (  # type: ignore[import-untyped, unuse
     proportions_ztest,
 )
 
-from boligmonitor.analysis.compare import (
+from boligmonitor.analysis.benchmark_comparison import (
     Comparison,
     compare_to_benchmark,
     newcombe_difference,

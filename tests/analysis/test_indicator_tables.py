@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from boligmonitor.analysis.funnel import funnel_limits
+from boligmonitor.analysis.indicator_tables import BenchmarkKind, IndicatorTables, outside_funnel
 from boligmonitor.analysis.intervals import wilson
-from boligmonitor.analysis.table import BenchmarkKind, IndicatorTables, outside_funnel
 from boligmonitor.catalog import load_catalog
 from boligmonitor.core.errors import UnknownCodesError
 from boligmonitor.core.regions import NORWAY

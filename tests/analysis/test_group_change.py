@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from boligmonitor.analysis.groups import (
+from boligmonitor.analysis.group_change import (
     MissingCountsError,
     group_change,
     group_key,

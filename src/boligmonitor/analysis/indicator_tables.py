@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from boligmonitor.analysis.compare import Comparison, compare_to_benchmark, top_n_range
+from boligmonitor.analysis.benchmark_comparison import Comparison, compare_to_benchmark, top_n_range
 from boligmonitor.analysis.funnel import FunnelKind, between_variance, funnel_limits
 from boligmonitor.analysis.intervals import Interval
 from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
