@@ -65,7 +65,7 @@ def funnel_curves(
     multiplier = float(indicator.multiplier)
     t = ctx.t
     spread = ctx.data.tables.funnel_spread(indicator.id, year)
-    tau2 = spread.tau2 if spread is not None else 0.0  # the rows' limits include it too (analysis.table)
+    tau2 = spread.tau2 if spread is not None else 0.0  # the rows' limits include it too (analysis.indicator_tables)
 
     def compute() -> tuple[tuple[float, tuple[float, ...], tuple[float, ...], tuple[float, ...]], ...]:
         grid = [10 ** (low + (high - low) * k / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)]
