@@ -41,7 +41,7 @@ def api_fixtures(shared_data: Path) -> Path:
 @pytest.fixture(scope="session")
 def build_input(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The development adapter's build input from ../shared/data, made once per test session."""
-    from boligmonitor.sources.devdata import prepare_build_input
+    from boligmonitor.sources.shared_data import prepare_build_input
 
     out = tmp_path_factory.mktemp("build-input") / "input"
     prepare_build_input(shared_data, out)

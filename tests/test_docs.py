@@ -78,7 +78,7 @@ def test_the_readme_points_to_the_index_and_the_architecture() -> None:
 def test_every_command_named_exists(path: Path) -> None:
     from boligmonitor.cli.app import app
 
-    commands = {command.name for command in app.registered_commands}
+    commands = {command.name for command in app.registered_commands if command.name}
     named = {match for text in code_texts(path) for match in COMMAND.findall(text)}
     unknown = sorted(named - commands)
     assert not unknown, f"{path.name} names commands that do not exist: {unknown} (known: {sorted(commands)})"

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Download, Page
 
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.catalog.models import Catalog
-from boligmonitor.sources.jsonstat import read_jsonstat
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.web.i18n import Translator, format_number
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from boligmonitor.pipeline.build import BuildSummary
-from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
 from boligmonitor.sources.manifest import read_manifest
 from boligmonitor.store import Store
 from tests.fakessb import FakeSsb, ManualClock

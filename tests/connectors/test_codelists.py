@@ -16,11 +16,11 @@ from boligmonitor.core.flags import Flag
 from boligmonitor.pipeline.derive import PreparedCube, derive
 from boligmonitor.pipeline.fetch_plan import plan_fetch
 from boligmonitor.pipeline.refresh import refresh
-from boligmonitor.sources.http import ResponseArchive
-from boligmonitor.sources.http.archive import ArchivedRequest, request_codelists
-from boligmonitor.sources.jsonstat import read_jsonstat
+from boligmonitor.sources.connectors.http import ResponseArchive
+from boligmonitor.sources.connectors.http.archive import ArchivedRequest, request_codelists
+from boligmonitor.sources.connectors.ssb import pxweb
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.ssb import pxweb
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, SyntheticTable, TableCatalogue

@@ -15,9 +15,9 @@ import pytest
 from boligmonitor.catalog import load_catalog
 from boligmonitor.pipeline.fetch_plan import plan_fetch, read_limits
 from boligmonitor.pipeline.refresh import refresh
-from boligmonitor.sources.http import RateLimiter, ResponseArchive, WindowLimit
-from boligmonitor.sources.ssb import SsbApiError, pxweb
-from boligmonitor.sources.ssb.requests import DEFAULT_MAX_CELLS, effective_max_cells
+from boligmonitor.sources.connectors.http import RateLimiter, ResponseArchive, WindowLimit
+from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb
+from boligmonitor.sources.connectors.ssb.requests import DEFAULT_MAX_CELLS, effective_max_cells
 from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue

@@ -18,12 +18,12 @@ from boligmonitor.cli.app import app
 from boligmonitor.core.errors import InputError
 from boligmonitor.pipeline.fetch_plan import describe_region_levels, plan_fetch
 from boligmonitor.pipeline.refresh import RefreshSummary, refresh
+from boligmonitor.sources.connectors.http import FetchError, ResponseArchive
+from boligmonitor.sources.connectors.ssb import SsbApiError
+from boligmonitor.sources.connectors.ssb.merge import merge_cubes
 from boligmonitor.sources.cube import Cube, Dimension
-from boligmonitor.sources.http import FetchError, ResponseArchive
-from boligmonitor.sources.jsonstat import read_jsonstat
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.ssb import SsbApiError
-from boligmonitor.sources.ssb.merge import merge_cubes
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from boligmonitor.core.status import Status
-from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-from boligmonitor.sources.jsonstat import read_jsonstat
-from boligmonitor.sources.klass_api import MUNICIPALITIES, codes_at
-from boligmonitor.sources.ssb import SsbApiError, pxweb
+from boligmonitor.sources.connectors.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.klass import MUNICIPALITIES, codes_at
+from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue
 
 SYNTHETIC_TABLE = "90001"  # the fake server's standard synthetic table (4 regions × 2 contents × 10 years)

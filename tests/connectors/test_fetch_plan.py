@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from boligmonitor.catalog import load_catalog
 from boligmonitor.cli.app import app
 from boligmonitor.pipeline.fetch_plan import plan_fetch, table_needs
-from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
 from tests.fakessb import FakeSsb
 
 

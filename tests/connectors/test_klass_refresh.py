@@ -22,10 +22,10 @@ from boligmonitor.cli.app import app
 from boligmonitor.pipeline import refresh as refresh_module
 from boligmonitor.pipeline.build import BuildSummary
 from boligmonitor.pipeline.refresh import LIVE_CHANGES_DATASET, RefreshSummary, refresh
-from boligmonitor.sources.http import ResponseArchive
-from boligmonitor.sources.klass_files import read_klass_changes, read_klass_codes
+from boligmonitor.sources.connectors.http import ResponseArchive
+from boligmonitor.sources.connectors.ssb import SsbApiError
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.ssb import SsbApiError
+from boligmonitor.sources.readers.klass_files import read_klass_changes, read_klass_codes
 from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, polite_client
 from tests.fakessb import FakeSsb, ManualClock, TableCatalogue

@@ -15,11 +15,11 @@ from boligmonitor.catalog import load_catalog
 from boligmonitor.core.status import Status
 from boligmonitor.pipeline.fetch_plan import plan_fetch, table_selection
 from boligmonitor.pipeline.refresh import RefreshSummary, refresh
-from boligmonitor.sources.http import ResponseArchive
-from boligmonitor.sources.jsonstat import read_jsonstat
+from boligmonitor.sources.connectors.http import ResponseArchive
+from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb
+from boligmonitor.sources.connectors.ssb.pxweb_v0 import parse_v0_metadata, v0_query, v0_table_metadata
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.ssb import SsbApiError, pxweb
-from boligmonitor.sources.ssb.pxweb_v0 import parse_v0_metadata, v0_query, v0_table_metadata
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store
 from boligmonitor.store.rows import DatasetRow
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client, v0_base

@@ -12,8 +12,8 @@ from boligmonitor.catalog import load_catalog
 from boligmonitor.cli.app import EXIT_PUBLISHING_WINDOW, app
 from boligmonitor.pipeline import refresh as refresh_module
 from boligmonitor.pipeline.refresh import refresh
-from boligmonitor.sources.http import ResponseArchive
-from boligmonitor.sources.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
+from boligmonitor.sources.connectors.http import ResponseArchive
+from boligmonitor.sources.connectors.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
 from boligmonitor.store import Store
 from tests.connectors.support import INSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, ManualClock

@@ -15,9 +15,9 @@ import pytest
 from boligmonitor.catalog import load_catalog
 from boligmonitor.pipeline.build import BuildSummary
 from boligmonitor.pipeline.refresh import refresh
-from boligmonitor.sources.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.ssb import SsbApiError
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.ssb import SsbApiError
 from boligmonitor.store import Store
 from tests.connectors.support import OUTSIDE_WINDOW, at
 from tests.fakessb import FakeSsb, Fault, FaultKind, FaultPlan, ManualClock, TableCatalogue

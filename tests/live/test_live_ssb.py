@@ -9,10 +9,10 @@ import pytest
 
 from boligmonitor.catalog import load_catalog
 from boligmonitor.pipeline.fetch_plan import plan_fetch
-from boligmonitor.sources.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-from boligmonitor.sources.klass_api import MUNICIPALITIES, codes_at
-from boligmonitor.sources.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, pxweb
-from boligmonitor.sources.ssb.pxweb_v0 import v0_table_metadata
+from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.klass import MUNICIPALITIES, codes_at
+from boligmonitor.sources.connectors.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, pxweb
+from boligmonitor.sources.connectors.ssb.pxweb_v0 import v0_table_metadata
 
 pytestmark = pytest.mark.live
 

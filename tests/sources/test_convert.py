@@ -11,8 +11,8 @@ import pytest
 
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.status import Status
-from boligmonitor.sources.convert import convert_file, cube_to_tidy_rows, format_value, write_tidy_csv
 from boligmonitor.sources.cube import Cube, Dimension
+from boligmonitor.sources.readers.convert import convert_file, cube_to_tidy_rows, format_value, write_tidy_csv
 
 
 def _convert(path: Path) -> tuple[int, str]:

@@ -13,7 +13,7 @@ import pytest
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension, Unit
-from boligmonitor.sources.jsonstat import read_jsonstat, write_jsonstat
+from boligmonitor.sources.readers.jsonstat import read_jsonstat, write_jsonstat
 
 V2_12134 = "ssb_pxwebapi_v2_12134_jsonstat2.json"
 V0_07221 = "ssb_pxwebapi_v0_07221_jsonstat2_response.json"

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.status import Status
-from boligmonitor.sources.convert import write_tidy_csv
 from boligmonitor.sources.cube import Cube, Dimension, Unit
-from boligmonitor.sources.jsonstat import read_jsonstat, write_jsonstat
+from boligmonitor.sources.readers.convert import write_tidy_csv
+from boligmonitor.sources.readers.jsonstat import read_jsonstat, write_jsonstat
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅáčđŋšŧž"
 _TEXT = st.text(alphabet=_LETTERS + "0123456789 -_.,;:'\"/()%+", min_size=1, max_size=12)

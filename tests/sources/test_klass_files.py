@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from boligmonitor.core.errors import InputError, InputProblem
-from boligmonitor.sources.klass_files import KlassChange, KlassCode, read_klass_changes, read_klass_codes
+from boligmonitor.sources.readers.klass_files import read_klass_changes, read_klass_codes
+from boligmonitor.sources.readers.klass_records import KlassChange, KlassCode
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from boligmonitor.core.errors import InputError, InputProblem
-from boligmonitor.sources.region_files import (
+from boligmonitor.sources.readers.region_files import (
     RegionAttribute,
     SplitWeight,
     read_region_attributes,

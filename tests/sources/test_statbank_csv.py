@@ -10,7 +10,7 @@ import pytest
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube
-from boligmonitor.sources.statbank_csv import read_statbank_csv
+from boligmonitor.sources.readers.statbank_csv import read_statbank_csv
 
 TITLE_07459 = '"07459: Befolkning, etter region, alder, statistikkvariabel og år"'
 

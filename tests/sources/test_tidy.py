@@ -14,7 +14,7 @@ import pytest
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.status import Status
-from boligmonitor.sources.tidy import TIDY_COLUMNS, TidyRow, read_tidy, write_tidy_csv
+from boligmonitor.sources.readers.tidy import TIDY_COLUMNS, TidyRow, read_tidy, write_tidy_csv
 
 HEADER = "indicator,region,year,value,numerator,denominator,status,flags,note,source"
 SEMICOLON_HEADER = HEADER.replace(",", ";")

@@ -8,7 +8,6 @@ harmonised to today's municipalities exactly as in a build. Any problem rejects 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +26,18 @@ from boligmonitor.pipeline.geography import Geography, assemble_geography
 from boligmonitor.pipeline.indicators import IndicatorBuilder
 from boligmonitor.pipeline.inputs import BuildInputs, file_sha256
 from boligmonitor.pipeline.recoding import recode_outside_validity
-from boligmonitor.pipeline.status import POPULATION_INDICATOR
+from boligmonitor.pipeline.status_report import POPULATION_INDICATOR
 from boligmonitor.sources.cube import Cube
-from boligmonitor.sources.jsonstat import read_jsonstat
 from boligmonitor.sources.manifest import BuildManifest, FileFormat, InputFile
-from boligmonitor.sources.statbank_csv import read_statbank_csv
-from boligmonitor.sources.tidy import TIDY_COLUMNS, read_tidy
+from boligmonitor.sources.readers.registry import (
+    IMPORT_SNIFFING,
+    CubeFile,
+    TidyFile,
+    read_file,
+    read_head,
+    sniff_format,
+)
+from boligmonitor.sources.readers.tidy import TIDY_COLUMNS
 from boligmonitor.store import DatasetRow, Store
 from boligmonitor.store.rows import IndicatorStatusRow
 
@@ -53,20 +58,9 @@ class ImportSummary:
 
 
 def detect_format(path: Path) -> FileFormat:
-    """Tidy CSV/XLSX, statbank CSV or JSON-stat, from the name and the first line."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return "tidy-xlsx"
-    if suffix == ".json":
-        return "jsonstat"
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.lstrip().startswith(b"{"):
-        return "jsonstat"
-    first_line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0] if head else ""
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = {cell.strip().strip('"').lower() for cell in next(csv.reader([first_line], delimiter=delimiter), [])}
-    return "tidy-csv" if {"indicator", "region", "year"} <= header else "statbank-csv"
+    """Tidy CSV/XLSX, statbank CSV or JSON-stat, from the name and the first line (an unreadable file raises
+    OSError)."""
+    return sniff_format(path, read_head(path), IMPORT_SNIFFING)
 
 
 def import_file(
@@ -92,12 +86,13 @@ def import_file(
         manifest=BuildManifest(created_at=datetime.now(UTC), created_by="boligmonitor import", files=[entry]),
         sha256={entry.path: file_sha256(path)},
     )
-    if file_format in ("tidy-csv", "tidy-xlsx"):
-        rows = read_tidy(path)
-        inputs.tidy.append((entry, rows))
-        touched = sorted({row.indicator for row in rows})
+    content = read_file(path, file_format)
+    if isinstance(content, TidyFile):
+        inputs.tidy.append((entry, content.rows))
+        touched = sorted({row.indicator for row in content.rows})
     else:
-        cube = read_jsonstat(path) if file_format == "jsonstat" else read_statbank_csv(path)
+        assert isinstance(content, CubeFile), f"import sniffs only tidy and cube formats, not {file_format!r}"
+        cube = content.cube
         key = dataset or _dataset_of(cube, path)
         entry = entry.model_copy(update={"dataset": key, "publisher": "SSB" if key.startswith("ssb:") else "import"})
         inputs.manifest = inputs.manifest.model_copy(update={"files": [entry]})

@@ -25,7 +25,7 @@ from boligmonitor.pipeline.geography import Geography, all_regions
 from boligmonitor.pipeline.inputs import BuildInputs
 from boligmonitor.pipeline.recoding import recode_outside_validity
 from boligmonitor.sources.manifest import InputFile
-from boligmonitor.sources.tidy import TidyRow
+from boligmonitor.sources.readers.tidy import TidyRow
 from boligmonitor.store.rows import IndicatorStatusRow
 
 AS_PUBLISHED = "as-published"

@@ -9,18 +9,21 @@ from pathlib import Path
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.progress import NoProgress, Progress
 from boligmonitor.pipeline.derive import PreparedCube
-from boligmonitor.sources.geojson_files import RegionGeometry, read_geojson_regions
-from boligmonitor.sources.jsonstat import read_jsonstat
-from boligmonitor.sources.klass_files import KlassChange, KlassCode, read_klass_changes, read_klass_codes
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
-from boligmonitor.sources.region_files import (
-    RegionAttribute,
-    SplitWeight,
-    read_region_attributes,
-    read_split_weights,
+from boligmonitor.sources.readers.geojson import RegionGeometry
+from boligmonitor.sources.readers.klass_records import KlassChange, KlassCode
+from boligmonitor.sources.readers.region_files import RegionAttribute, SplitWeight
+from boligmonitor.sources.readers.registry import (
+    CubeFile,
+    GeometryFile,
+    KlassChangesFile,
+    KlassCodesFile,
+    RegionAttributesFile,
+    SplitWeightsFile,
+    TidyFile,
+    read_file,
 )
-from boligmonitor.sources.statbank_csv import read_statbank_csv
-from boligmonitor.sources.tidy import TidyRow, read_tidy
+from boligmonitor.sources.readers.tidy import TidyRow
 
 MUNICIPALITY_CLASSIFICATION = "klass:131"
 COUNTY_CLASSIFICATION = "klass:104"
@@ -105,26 +108,23 @@ def read_build_inputs(directory: Path, progress: Progress | None = None) -> Buil
 
 
 def _read_one(inputs: BuildInputs, entry: InputFile, path: Path) -> None:
-    match entry.format:
-        case "klass-codes":
-            codes = read_klass_codes(path)
+    match read_file(path, entry.format):
+        case KlassCodesFile(codes):
             if entry.dataset == MUNICIPALITY_CLASSIFICATION:
                 inputs.municipality_codes = codes
             elif entry.dataset == COUNTY_CLASSIFICATION:
                 inputs.county_codes = codes
             else:
                 raise InputError.single(str(path), f"unsupported classification {entry.dataset!r}", field="dataset")
-        case "klass-changes":
-            inputs.changes.extend(read_klass_changes(path))
-        case "region-attributes":
-            inputs.attributes.extend(read_region_attributes(path))
-        case "split-weights":
-            inputs.split_weights.extend(read_split_weights(path))
-        case "jsonstat":
-            inputs.cubes[entry.dataset] = PreparedCube(read_jsonstat(path), entry.dataset)
-        case "statbank-csv":
-            inputs.cubes[entry.dataset] = PreparedCube(read_statbank_csv(path), entry.dataset)
-        case "tidy-csv" | "tidy-xlsx":
-            inputs.tidy.append((entry, read_tidy(path)))
-        case "geojson":
-            inputs.geometries.append((entry, read_geojson_regions(path)))
+        case KlassChangesFile(changes):
+            inputs.changes.extend(changes)
+        case RegionAttributesFile(attributes):
+            inputs.attributes.extend(attributes)
+        case SplitWeightsFile(weights):
+            inputs.split_weights.extend(weights)
+        case CubeFile(cube):
+            inputs.cubes[entry.dataset] = PreparedCube(cube, entry.dataset)
+        case TidyFile(rows):
+            inputs.tidy.append((entry, rows))
+        case GeometryFile(regions):
+            inputs.geometries.append((entry, regions))

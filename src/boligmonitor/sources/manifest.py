@@ -1,7 +1,7 @@
 """The build input: a directory of raw source files described by ``manifest.json``.
 
 ``boligmonitor build --from DIR`` reads only this; it never touches the network. The development adapter
-(:mod:`boligmonitor.sources.devdata`) writes such a directory from ``../shared/data``; the live connectors
+(:mod:`boligmonitor.sources.shared_data`) writes such a directory from ``../shared/data``; the live connectors
 write the same formats into their archive. See ``docs/build-input.md``.
 """
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boligmonitor.sources.http.archive import (
+from boligmonitor.sources.connectors.http.archive import (
     ArchivedRequest,
     ResponseArchive,
     kept_headers,

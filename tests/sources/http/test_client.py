@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from boligmonitor.sources.http.archive import ResponseArchive, request_key
-from boligmonitor.sources.http.client import DEFAULT_USER_AGENT, FetchError, PoliteClient
-from boligmonitor.sources.http.ratelimit import RateLimiter
-from boligmonitor.sources.http.retry import RetryPolicy
+from boligmonitor.sources.connectors.http.archive import ResponseArchive, request_key
+from boligmonitor.sources.connectors.http.client import DEFAULT_USER_AGENT, FetchError, PoliteClient
+from boligmonitor.sources.connectors.http.ratelimit import RateLimiter
+from boligmonitor.sources.connectors.http.retry import RetryPolicy
 from tests.sources.http import FakeClock
 
 BASE = "https://data.ssb.no/api/pxwebapi/v2"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boligmonitor.sources.http.ratelimit import RateLimiter, WindowLimit, parse_policy
+from boligmonitor.sources.connectors.http.ratelimit import RateLimiter, WindowLimit, parse_policy
 from tests.sources.http import FakeClock
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from boligmonitor.sources.http.retry import RetryPolicy, TruncatedBody, parse_retry_after
+from boligmonitor.sources.connectors.http.retry import RetryPolicy, TruncatedBody, parse_retry_after
 
 
 def test_exponential_backoff_without_jitter() -> None:

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from boligmonitor.core.status import Status
-from boligmonitor.sources.http import PoliteClient, RateLimiter, RetryPolicy
-from boligmonitor.sources.ssb import PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
-from boligmonitor.sources.ssb.pxweb import (
+from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, RetryPolicy
+from boligmonitor.sources.connectors.ssb import PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
+from boligmonitor.sources.connectors.ssb.pxweb import (
     Selection,
     codelist,
     resolve_table_for_contents_code,
@@ -20,7 +20,7 @@ from boligmonitor.sources.ssb.pxweb import (
     table_data,
     table_metadata,
 )
-from boligmonitor.sources.ssb.pxweb_v0 import v0_table_data
+from boligmonitor.sources.connectors.ssb.pxweb_v0 import v0_table_data
 from tests.sources.ssb import MockHttp, relative_path, serve
 
 JSON = {"content-type": "application/json"}

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boligmonitor.core.errors import InputError, UnknownCodesError
-from boligmonitor.sources.ssb.pxweb import (
+from boligmonitor.sources.connectors.ssb.pxweb import (
     Codelist,
     CodelistValue,
     Selection,
@@ -23,7 +23,7 @@ from boligmonitor.sources.ssb.pxweb import (
     Variable,
     parse_metadata,
 )
-from boligmonitor.sources.ssb.requests import cells, expand, plan_requests, split_selection
+from boligmonitor.sources.connectors.ssb.requests import cells, expand, plan_requests, split_selection
 
 ROLES = {"Tid": "time", "Region": "geo", "ContentsCode": "metric"}
 
