@@ -16,6 +16,8 @@ from typing import Literal, get_args
 
 import yaml
 
+from boligmonitor.core.months import ENGLISH_MONTHS, NORWEGIAN_MONTHS
+
 Language = Literal["nb", "nn", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 DEFAULT_LANGUAGE: Language = "nb"
@@ -25,35 +27,7 @@ DEFAULT_LANGUAGE: Language = "nb"
 _NBSP = "\u00a0"
 _MINUS = "\u2212"
 
-_NORWEGIAN_MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-_ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTHS: dict[Language, tuple[str, ...]] = {"nb": _NORWEGIAN_MONTHS, "nn": _NORWEGIAN_MONTHS, "en": _ENGLISH_MONTHS}
+_MONTHS: dict[Language, tuple[str, ...]] = {"nb": NORWEGIAN_MONTHS, "nn": NORWEGIAN_MONTHS, "en": ENGLISH_MONTHS}
 
 
 def parse_language(value: str | None) -> Language:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.flags import Flag
+from boligmonitor.core.months import ENGLISH_MONTHS
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Unit
 from boligmonitor.sources.manifest import InputFile
@@ -297,24 +298,8 @@ def _notes(first: tuple[int, int], last: tuple[int, int], residual_rows: int) ->
     ]
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def _month_name(month: int) -> str:
-    return _MONTHS[month - 1]
+    return ENGLISH_MONTHS[month - 1]
 
 
 def _annual_report_check(workspace: Workspace, builder: CubeBuilder, years: Sequence[int]) -> str:
