@@ -10,11 +10,12 @@ import dataclasses
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, Table, text
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from boligmonitor.core.flags import Flag, Harmonisation
@@ -194,6 +195,78 @@ def test_dataset_rows_round_trip_and_upsert_by_id(store: Store, dataset_row: Dat
     with store.write("refresh", "synthetic refetch") as writer:
         writer.put_datasets([refetched])
     assert store.datasets() == [bare, refetched]
+
+
+def test_each_observation_field_is_stored_in_its_own_column_as_text_where_it_is_an_enum(
+    store: Store, dataset_row: DatasetRow
+) -> None:
+    # Every field holds a value no other field has, so a field written to another column would show.
+    observation = Observation(
+        indicator_id="synthetic_share",
+        region_code="0301",
+        year=2020,
+        value=12.5,
+        numerator=25.0,
+        denominator=200.0,
+        unit="percent",
+        status=Status.PRELIMINARY,
+        dataset_id=dataset_row.id,
+        source_table="00000",
+        fetched_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+        harmonisation=Harmonisation.SUMMED,
+        flags=frozenset({Flag.SERIES_BREAK, Flag.ESTIMATED}),
+        note="synthetic note",
+    )
+    with store.write("build", "synthetic") as writer:
+        version = writer.version
+        writer.put_datasets([dataset_row])
+        writer.put_observations([observation])
+
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(metadata.tables["observation"])).one()._asdict()
+    assert stored == {
+        "indicator_id": "synthetic_share",
+        "region_code": "0301",
+        "year": 2020,
+        "value": 12.5,
+        "numerator": 25.0,
+        "denominator": 200.0,
+        "unit": "percent",
+        "status": "*",
+        "harmonisation": "summed",
+        "flags": "estimated,series_break",
+        "dataset_id": dataset_row.id,
+        "source_table": "00000",
+        "fetched_at": datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "note": "synthetic note",
+        "data_version": version.id,
+    }
+    assert store.observations() == [observation]
+
+
+def test_renamed_and_json_columns_are_stored_as_documented(store: Store, dataset_row: DatasetRow) -> None:
+    region = RegionRow("5544", "Nordreisa - Ráisa - Raisi", "municipality", "55", {"se": "Ráisa", "nb": "Nordreisa"})
+    with store.write("build", "synthetic") as writer:
+        writer.put_datasets([dataset_row])
+        writer.put_regions([region])
+    with store.engine.connect() as connection:
+        dataset = connection.execute(select(metadata.tables["dataset"])).one()
+        stored_region = connection.execute(select(metadata.tables["region"])).one()
+    assert (dataset.source_table, dataset.notes) == (dataset_row.table, '["synthetic"]')
+    assert stored_region.names == '{"nb": "Nordreisa", "se": "Ráisa"}'  # canonical: sorted keys, not escaped
+
+
+def test_an_unknown_status_is_refused(store: Store, dataset_row: DatasetRow) -> None:
+    unknown = dataclasses.replace(synthetic_observation(), status=cast(Status, "?"))
+
+    def write_it() -> None:
+        with store.write("build", "x") as writer:
+            writer.put_datasets([dataset_row])
+            writer.put_observations([unknown])
+
+    with pytest.raises(ValueError, match=r"observation \('synthetic_share', '0301', 2020\): unknown status .* '\?'"):
+        write_it()
+    assert store.current_version() is None
 
 
 def test_indicator_status_is_replaced_as_a_whole(store: Store) -> None:
@@ -433,6 +506,13 @@ def test_migrate_is_idempotent_and_yields_exactly_the_schema_module(store: Store
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
+
+
+def test_migrate_creates_every_column_in_the_schema_modules_order(store: Store) -> None:
+    # compare_metadata ignores column order; the database files should still look like the schema.
+    inspector = inspect(store.engine)
+    for table in metadata.sorted_tables:
+        assert [column["name"] for column in inspector.get_columns(table.name)] == table.columns.keys()
 
 
 def test_the_schema_comparison_would_notice_a_drift(store: Store) -> None:

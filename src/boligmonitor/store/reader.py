@@ -8,17 +8,15 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from dataclasses import fields
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Row, and_, case, distinct, func, select
 
-from boligmonitor.core.flags import Flag, Harmonisation, parse_flags
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import RegionLevel
-from boligmonitor.core.status import Status
-from boligmonitor.store import schema
+from boligmonitor.store import observation_rows, schema
 from boligmonitor.store.rows import (
     CoverageRow,
     DatasetRow,
@@ -29,6 +27,9 @@ from boligmonitor.store.rows import (
     RegionChangeRow,
     RegionRow,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class Reader:
@@ -47,13 +48,13 @@ class Reader:
         query = select(schema.data_version).order_by(schema.data_version.c.id.desc()).limit(1)
         with self._reading() as connection:
             row = connection.execute(query).first()
-        return None if row is None else _data_version(row)
+        return None if row is None else _from_columns(DataVersion, row)
 
     def versions(self) -> list[DataVersion]:
         """Every committed data version, oldest first."""
         query = select(schema.data_version).order_by(schema.data_version.c.id)
         with self._reading() as connection:
-            return [_data_version(row) for row in connection.execute(query)]
+            return [_from_columns(DataVersion, row) for row in connection.execute(query)]
 
     def regions(self, level: str | None = None) -> list[RegionRow]:
         """All regions, or those of one level (e.g. "municipality"), ordered by code."""
@@ -62,18 +63,7 @@ class Reader:
         if level is not None:
             query = query.where(table.c.level == level)
         with self._reading() as connection:
-            return [
-                RegionRow(
-                    code=row.code,
-                    name=row.name,
-                    level=row.level,
-                    parent_code=row.parent_code,
-                    names=_json_object(row.names),
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(RegionRow, row, names=_json_object(row.names)) for row in connection.execute(query)]
 
     def regions_of_level(self, level: RegionLevel) -> list[RegionRow]:
         """The regions of one level, ordered by code (analysis.reading.ObservationSource)."""
@@ -86,33 +76,14 @@ class Reader:
         if attribute is not None:
             query = query.where(table.c.attribute == attribute)
         with self._reading() as connection:
-            return [
-                RegionAttributeRow(
-                    region_code=row.region_code,
-                    attribute=row.attribute,
-                    year=row.year,
-                    value=row.value,
-                    source=row.source,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(RegionAttributeRow, row) for row in connection.execute(query)]
 
     def region_changes(self) -> list[RegionChangeRow]:
         """Every region code change, in date order."""
         table = schema.region_change
         query = select(table).order_by(table.c.changed_on, table.c.old_code, table.c.new_code)
         with self._reading() as connection:
-            return [
-                RegionChangeRow(
-                    old_code=row.old_code,
-                    old_name=row.old_name,
-                    new_code=row.new_code,
-                    new_name=row.new_name,
-                    changed_on=row.changed_on,
-                    kind=row.kind,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(RegionChangeRow, row) for row in connection.execute(query)]
 
     def datasets(self) -> list[DatasetRow]:
         """Every dataset, ordered by id."""
@@ -120,20 +91,7 @@ class Reader:
         query = select(table).order_by(table.c.id)
         with self._reading() as connection:
             return [
-                DatasetRow(
-                    id=row.id,
-                    publisher=row.publisher,
-                    title=row.title,
-                    table=row.source_table,
-                    file=row.file,
-                    sha256=row.sha256,
-                    fetched_at=row.fetched_at,
-                    updated=row.updated,
-                    code_vintage=row.code_vintage,
-                    licence=row.licence,
-                    provenance=row.provenance,
-                    notes=_json_strings(row.notes),
-                )
+                _from_columns(DatasetRow, row, table=row.source_table, notes=_json_strings(row.notes))
                 for row in connection.execute(query)
             ]
 
@@ -149,7 +107,7 @@ class Reader:
         ``region_codes`` restricts to several regions (an empty collection matches nothing).
         """
         table = schema.observation
-        query = select(*_OBSERVATION_COLUMNS).order_by(table.c.indicator_id, table.c.region_code, table.c.year)
+        query = select(*observation_rows.COLUMNS).order_by(table.c.indicator_id, table.c.region_code, table.c.year)
         if indicator_id is not None:
             query = query.where(table.c.indicator_id == indicator_id)
         if region_code is not None:
@@ -161,7 +119,7 @@ class Reader:
                 return []
             query = query.where(table.c.region_code.in_(sorted(set(region_codes))))
         with self._reading() as connection:
-            return [_observation(*row) for row in connection.execute(query)]
+            return list(map(observation_rows.from_row, connection.execute(query)))
 
     def indicator_observations(
         self, indicator_id: str, *, year: int | None = None, region_codes: Collection[str] | None = None
@@ -197,37 +155,14 @@ class Reader:
             .order_by(obs.c.indicator_id)
         )
         with self._reading() as connection:
-            return [
-                CoverageRow(
-                    indicator_id=row.indicator_id,
-                    n_values=row.n_values,
-                    n_missing=row.n_missing,
-                    n_regions=row.n_regions,
-                    n_municipalities=row.n_municipalities,
-                    first_year=row.first_year,
-                    last_year=row.last_year,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(CoverageRow, row) for row in connection.execute(query)]
 
     def indicator_status(self) -> list[IndicatorStatusRow]:
         """The status of every indicator the last build considered, ordered by indicator id."""
         table = schema.indicator_status
         query = select(table).order_by(table.c.indicator_id)
         with self._reading() as connection:
-            return [
-                IndicatorStatusRow(
-                    indicator_id=row.indicator_id,
-                    state=row.state,
-                    reason=row.reason,
-                    n_values=row.n_values,
-                    n_regions=row.n_regions,
-                    n_municipalities=row.n_municipalities,
-                    first_year=row.first_year,
-                    last_year=row.last_year,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(IndicatorStatusRow, row) for row in connection.execute(query)]
 
     def geometries(self, vintage: str | None = None) -> list[GeometryRow]:
         """Region boundaries, or those of one vintage, ordered by vintage and region code."""
@@ -236,10 +171,7 @@ class Reader:
         if vintage is not None:
             query = query.where(table.c.vintage == vintage)
         with self._reading() as connection:
-            return [
-                GeometryRow(region_code=row.region_code, vintage=row.vintage, geojson=row.geojson)
-                for row in connection.execute(query)
-            ]
+            return [_from_columns(GeometryRow, row) for row in connection.execute(query)]
 
 
 class ConnectionReader(Reader):
@@ -253,80 +185,22 @@ class ConnectionReader(Reader):
         yield self._connection
 
 
-def _data_version(row: Row[Any]) -> DataVersion:
-    return DataVersion(
-        id=row.id,
-        created_at=row.created_at,
-        kind=row.kind,
-        description=row.description,
-        catalog_version=row.catalog_version,
-        app_version=row.app_version,
-        input_fingerprint=row.input_fingerprint,
-    )
+_RowType = TypeVar("_RowType", bound="DataclassInstance")
 
 
-_OBSERVATION_COLUMNS = tuple(
-    schema.observation.c[name]
-    for name in (
-        "indicator_id",
-        "region_code",
-        "year",
-        "value",
-        "numerator",
-        "denominator",
-        "unit",
-        "status",
-        "dataset_id",
-        "source_table",
-        "fetched_at",
-        "harmonisation",
-        "flags",
-        "note",
-    )
-)
-# Lookups by stored text; a text that is no member raises KeyError (the database holds something unknown).
-_STATUS: dict[str, Status] = {status.value: status for status in Status}
-_HARMONISATION: dict[str, Harmonisation] = {item.value: item for item in Harmonisation}
+def _from_columns(row_type: type[_RowType], row: Row[Any], **stored_otherwise: Any) -> _RowType:
+    """A ``row_type`` from a database row that has a column named like each of its fields.
+
+    ``stored_otherwise`` gives, already decoded, the fields whose column has another name or holds JSON.
+    """
+    columns = row._mapping
+    values = {name: columns[name] for name in _field_names(row_type) if name not in stored_otherwise}
+    return row_type(**values, **stored_otherwise)
 
 
-def _observation(
-    indicator_id: str,
-    region_code: str,
-    year: int,
-    value: float | None,
-    numerator: float | None,
-    denominator: float | None,
-    unit: str,
-    status: str,
-    dataset_id: str,
-    source_table: str | None,
-    fetched_at: datetime | None,
-    harmonisation: str,
-    flags: str,
-    note: str | None,
-) -> Observation:
-    return Observation(
-        indicator_id=indicator_id,
-        region_code=region_code,
-        year=year,
-        value=value,
-        numerator=numerator,
-        denominator=denominator,
-        unit=unit,
-        status=_STATUS[status],
-        dataset_id=dataset_id,
-        source_table=source_table,
-        fetched_at=fetched_at,
-        harmonisation=_HARMONISATION[harmonisation],
-        flags=_flags(flags),
-        note=note,
-    )
-
-
-@lru_cache(maxsize=256)
-def _flags(text: str) -> frozenset[Flag]:
-    # Few distinct flag combinations exist; parse each once.
-    return parse_flags(text)
+@cache
+def _field_names(row_type: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(row_type))
 
 
 def _json_object(text: str) -> dict[str, str]:

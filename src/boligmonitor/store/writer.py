@@ -7,11 +7,10 @@ its ``with`` block and rolls back on any exception, including a crash of the wri
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from itertools import islice
-from math import isfinite
 from operator import itemgetter
 from typing import Any, Final, TypeVar
 
@@ -21,10 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
 
 from boligmonitor import __version__
-from boligmonitor.core.flags import Flag, Harmonisation, format_flags
 from boligmonitor.core.observation import Observation
-from boligmonitor.core.status import Status
-from boligmonitor.store import schema
+from boligmonitor.store import observation_rows, schema
 from boligmonitor.store.engine import create_engine_for, database_url, write_transaction
 from boligmonitor.store.migrate import migrate
 from boligmonitor.store.reader import ConnectionReader, Reader
@@ -44,7 +41,6 @@ from boligmonitor.store.rows import (
 CHUNK_SIZE: Final = 10_000
 
 _Item = TypeVar("_Item")
-Record = dict[str, Any]  # column name -> value
 Row = tuple[Any, ...]  # values in a table's column order
 
 
@@ -160,72 +156,30 @@ class Writer:
             connection.execute(delete(table))
 
     def put_regions(self, rows: Iterable[RegionRow]) -> int:
-        return self._upsert_records(
-            schema.region,
+        table = schema.region
+        return self._upsert(
+            table,
             (
-                {
-                    "code": row.code,
-                    "name": row.name,
-                    "level": row.level,
-                    "parent_code": row.parent_code,
-                    "names": json.dumps(dict(row.names), ensure_ascii=False, sort_keys=True),
-                    "valid_from": row.valid_from,
-                    "valid_to": row.valid_to,
-                }
+                _stored(table, row, names=json.dumps(dict(row.names), ensure_ascii=False, sort_keys=True))
                 for row in rows
             ),
         )
 
     def put_region_attributes(self, rows: Iterable[RegionAttributeRow]) -> int:
-        return self._upsert_records(
-            schema.region_attribute,
-            (
-                {
-                    "region_code": row.region_code,
-                    "attribute": row.attribute,
-                    "year": row.year,
-                    "value": row.value,
-                    "source": row.source,
-                }
-                for row in rows
-            ),
-        )
+        table = schema.region_attribute
+        return self._upsert(table, (_stored(table, row) for row in rows))
 
     def put_region_changes(self, rows: Iterable[RegionChangeRow]) -> int:
-        return self._upsert_records(
-            schema.region_change,
-            (
-                {
-                    "old_code": row.old_code,
-                    "old_name": row.old_name,
-                    "new_code": row.new_code,
-                    "new_name": row.new_name,
-                    "changed_on": row.changed_on,
-                    "kind": row.kind,
-                }
-                for row in rows
-            ),
-        )
+        table = schema.region_change
+        return self._upsert(table, (_stored(table, row) for row in rows))
 
     def put_datasets(self, rows: Iterable[DatasetRow]) -> int:
         """Upsert datasets by id; put a dataset before the observations that refer to it."""
-        return self._upsert_records(
-            schema.dataset,
+        table = schema.dataset
+        return self._upsert(
+            table,
             (
-                {
-                    "id": row.id,
-                    "publisher": row.publisher,
-                    "title": row.title,
-                    "source_table": row.table,
-                    "file": row.file,
-                    "sha256": row.sha256,
-                    "fetched_at": row.fetched_at,
-                    "updated": row.updated,
-                    "code_vintage": row.code_vintage,
-                    "licence": row.licence,
-                    "provenance": row.provenance,
-                    "notes": json.dumps(list(row.notes), ensure_ascii=False),
-                }
+                _stored(table, row, source_table=row.table, notes=json.dumps(list(row.notes), ensure_ascii=False))
                 for row in rows
             ),
         )
@@ -239,7 +193,7 @@ class Writer:
         data_version = self._version.id
         return self._upsert(
             schema.observation,
-            (_observation_row(observation, data_version) for observation in observations),
+            (observation_rows.to_row(observation, data_version) for observation in observations),
         )
 
     def delete_observations(self, indicator_id: str, dataset_id: str | None = None) -> int:
@@ -252,33 +206,21 @@ class Writer:
 
     def put_indicator_status(self, rows: Iterable[IndicatorStatusRow]) -> int:
         """Replace the whole indicator status table with ``rows``."""
-        records: list[Record] = []
+        table = schema.indicator_status
+        stored_rows: list[Row] = []
         for row in rows:
             if row.state not in INDICATOR_STATES:
                 raise ValueError(
                     f"indicator {row.indicator_id}: unknown state {row.state!r}; "
                     f"expected one of {sorted(INDICATOR_STATES)}"
                 )
-            records.append(
-                {
-                    "indicator_id": row.indicator_id,
-                    "state": row.state,
-                    "reason": row.reason,
-                    "n_values": row.n_values,
-                    "n_regions": row.n_regions,
-                    "n_municipalities": row.n_municipalities,
-                    "first_year": row.first_year,
-                    "last_year": row.last_year,
-                }
-            )
-        self._open().execute(delete(schema.indicator_status))
-        return self._upsert_records(schema.indicator_status, records)
+            stored_rows.append(_stored(table, row))
+        self._open().execute(delete(table))
+        return self._upsert(table, stored_rows)
 
     def put_geometries(self, rows: Iterable[GeometryRow]) -> int:
-        return self._upsert_records(
-            schema.geometry,
-            ({"region_code": row.region_code, "vintage": row.vintage, "geojson": row.geojson} for row in rows),
-        )
+        table = schema.geometry
+        return self._upsert(table, (_stored(table, row) for row in rows))
 
     def _open(self) -> Connection:
         if self._connection is None:
@@ -287,9 +229,6 @@ class Writer:
 
     def _close(self) -> None:
         self._connection = None
-
-    def _upsert_records(self, table: Table, records: Iterable[Record]) -> int:
-        return self._upsert(table, map(itemgetter(*table.columns.keys()), records))
 
     def _upsert(self, table: Table, rows: Iterable[Row]) -> int:
         """Upsert ``rows``, tuples of values in the table's column order."""
@@ -352,6 +291,16 @@ class _BulkUpsert:
         return [dict(zip(self._names, row, strict=True)) for row in rows]
 
 
+def _stored(table: Table, row: object, **stored_otherwise: Any) -> Row:
+    """``row``'s values in ``table``'s column order: its attribute named like each column.
+
+    ``stored_otherwise`` gives, already encoded, the columns whose attribute has another name or is stored
+    as JSON.
+    """
+    column_names = table.columns.keys()
+    return tuple(stored_otherwise[name] if name in stored_otherwise else getattr(row, name) for name in column_names)
+
+
 def _upsert_statement(dialect_name: str, table: Table) -> Insert:
     """INSERT … ON CONFLICT (primary key) DO UPDATE SET every other column."""
     statement: sqlite.Insert | postgresql.Insert
@@ -370,66 +319,3 @@ def _chunks(items: Iterable[_Item], size: int) -> Iterator[Sequence[_Item]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-_STATUS_TEXT: Final[Mapping[Status, str]] = {status: status.value for status in Status}
-_HARMONISATION_TEXT: Final[Mapping[Harmonisation, str]] = {item: item.value for item in Harmonisation}
-_NO_FLAGS: Final[frozenset[Flag]] = frozenset()
-
-
-def _observation_row(observation: Observation, data_version: int) -> Row:
-    """The observation's values in the column order of :data:`schema.observation`."""
-    try:
-        status = _STATUS_TEXT[observation.status]
-        harmonisation = _HARMONISATION_TEXT[observation.harmonisation]
-    except KeyError as error:
-        raise ValueError(f"observation {observation.key()}: unknown status or harmonisation {error}") from None
-    value, numerator, denominator = observation.value, observation.numerator, observation.denominator
-    if (
-        (value is not None and not isfinite(value))
-        or (numerator is not None and not isfinite(numerator))
-        or (denominator is not None and not isfinite(denominator))
-    ):
-        raise ValueError(
-            f"observation {observation.key()}: value {value!r}, numerator {numerator!r}, denominator "
-            f"{denominator!r}; store a missing value as None with a status saying why"
-        )
-    flags = observation.flags
-    return (
-        observation.indicator_id,
-        observation.region_code,
-        observation.year,
-        value,
-        numerator,
-        denominator,
-        observation.unit,
-        status,
-        harmonisation,
-        "" if flags == _NO_FLAGS else format_flags(flags),
-        observation.dataset_id,
-        observation.source_table,
-        observation.fetched_at,
-        observation.note,
-        data_version,
-    )
-
-
-# _observation_row must follow the table's column order; checked once at import.
-if tuple(schema.observation.columns.keys()) != (
-    "indicator_id",
-    "region_code",
-    "year",
-    "value",
-    "numerator",
-    "denominator",
-    "unit",
-    "status",
-    "harmonisation",
-    "flags",
-    "dataset_id",
-    "source_table",
-    "fetched_at",
-    "note",
-    "data_version",
-):
-    raise RuntimeError("schema.observation's columns changed: update _observation_row")
