@@ -123,14 +123,25 @@ def test_similar_municipalities_of_bergen_are_other_large_cities(tables: Indicat
 
 
 def test_custom_benchmark_pools_the_given_list(tables: IndicatorTables) -> None:
-    tables.custom_members = ("0301", "5001")
-    row = tables.row("BEF03", "4601", 2024, BenchmarkKind.CUSTOM)
+    row = tables.row("BEF03", "4601", 2024, BenchmarkKind.CUSTOM, custom_members=("0301", "5001"))
     observations = tables.observations("BEF03")
     x = sum(observations[(c, 2024)].numerator or 0 for c in ("0301", "5001"))
     n = sum(observations[(c, 2024)].denominator or 0 for c in ("0301", "5001"))
     assert row.benchmark is not None
     assert row.benchmark.value == pytest.approx(x / n * 100)
-    tables.custom_members = ()
+
+
+def test_peers_without_that_years_characteristics_are_unavailable(tables: IndicatorTables) -> None:
+    """No characteristics in 1950: no peer group, the reason in a field of its own and in the printed source."""
+    benchmark = tables.row("BEF03", "4601", 1950, BenchmarkKind.PEERS).benchmark
+    assert benchmark is not None
+    assert benchmark.value is None
+    assert benchmark.unavailable is not None
+    assert "cannot be compared" in benchmark.unavailable
+    assert benchmark.source == f"no peers: {benchmark.unavailable}"
+    found = tables.row("BEF03", "4601", 2024, BenchmarkKind.PEERS).benchmark
+    assert found is not None
+    assert found.unavailable is None
 
 
 def test_county_and_norway_rows_are_pooled_when_not_published(tables: IndicatorTables) -> None:

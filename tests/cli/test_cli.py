@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from boligmonitor.cli.app import app
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension
-from boligmonitor.sources.jsonstat import write_jsonstat
+from boligmonitor.sources.readers.jsonstat import write_jsonstat
 
 runner = CliRunner()
 
@@ -155,6 +155,24 @@ def test_show_unknown_indicator_or_region_exits_2(built_database: Path) -> None:
     result = runner.invoke(app, ["show", "BEF03", "9998", "--database", url])
     assert result.exit_code == 2
     assert "9998" in result.output
+
+
+def test_show_custom_members_in_any_spelling(built_database: Path) -> None:
+    """--members takes codes as users write them (K-0301, spaces, a trailing comma), as before; unknown codes are
+    named in canonical form; the region argument itself is taken as stored (301 is not Oslo there)."""
+    url = f"sqlite:///{built_database}"
+    show = ["show", "BEF03", "4601", "--year", "2024", "--benchmark", "custom", "--json", "--database", url]
+    plain = runner.invoke(app, [*show, "--members", "0301,5001"])
+    spelled = runner.invoke(app, [*show, "--members", "K-0301, 5001 ,"])
+    assert plain.exit_code == 0, plain.output
+    assert spelled.stdout == plain.stdout
+    assert json.loads(plain.stdout)["benchmark_source"] == "pooled from 2 municipalities"
+    unknown = runner.invoke(app, [*show, "--members", "0301,K-9997"])
+    assert unknown.exit_code == 2
+    assert "unknown municipality code: 9997" in unknown.output
+    oslo = runner.invoke(app, ["show", "BEF03", "301", "--database", url])
+    assert oslo.exit_code == 2
+    assert "unknown region code: 301" in oslo.output
 
 
 @pytest.mark.parametrize("benchmark", ["norway", "county", "kostra", "size", "peers"])

@@ -145,6 +145,15 @@ def test_a_chosen_list_shows_exactly_those_municipalities(web_client: TestClient
     assert html.count("selected>") >= 3
 
 
+def test_chosen_and_highlighted_municipalities_in_any_spelling(web_client: TestClient) -> None:
+    """``kommune`` and ``marker`` take codes as users write them (K-0301), normalised where they enter."""
+    spelled = page(web_client, f"/indikator/{SHARE}?kommune=K-0301&kommune=%20{BERGEN}&marker=K-{BERGEN}")
+    plain = page(web_client, f"/indikator/{SHARE}?kommune=0301&kommune={BERGEN}&marker={BERGEN}")
+    assert table_rows(spelled) == table_rows(plain)
+    assert {code for code, _, _ in table_rows(spelled)} == {"0301", BERGEN}
+    assert re.findall(r'<tr class="bm-ind-marked" data-code="(\d{4})"', spelled) == [BERGEN]
+
+
 def test_sorting_by_name_value_and_number_with_aria_sort(web_client: TestClient) -> None:
     by_value = table_rows(page(web_client, f"/indikator/{ONE_MUNICIPALITY}"))
     values = [float(value) for _, value, _ in by_value if value]

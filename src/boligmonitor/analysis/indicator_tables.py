@@ -48,7 +48,15 @@ class Benchmark:
     value: float | None
     numerator: float | None
     denominator: float | None
-    source: str  # "stored" (the publisher's own value) or "pooled from N municipalities"
+    source: str  # "stored" (the publisher's own value), "pooled from N municipalities", or why there is no value
+    # Why the benchmark's municipalities could not be found (similar municipalities need characteristics a year
+    # may lack); None when they could. The API gives it as the reason a value is left uncompared.
+    unavailable: str | None = None
+
+    @classmethod
+    def without_members(cls, kind: BenchmarkKind, region_code: str, label: str, problem: str) -> Benchmark:
+        """A benchmark whose municipalities cannot be found: no value, ``problem`` says why."""
+        return cls(kind, region_code, label, None, None, None, f"no {kind.value}: {problem}", unavailable=problem)
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,6 @@ class IndicatorTables:
         self.population = {
             key: o.value for key, o in self.observations(POPULATION_INDICATOR).items() if o.value is not None
         }
-        self.custom_members: tuple[str, ...] = ()
 
     # --------------------------------------------------------------------------------------------- look-ups
 
@@ -179,10 +186,18 @@ class IndicatorTables:
 
     # -------------------------------------------------------------------------------------------- benchmarks
 
-    def benchmark(self, indicator: Indicator, region: str, year: int, kind: BenchmarkKind) -> Benchmark:
+    def benchmark(
+        self,
+        indicator: Indicator,
+        region: str,
+        year: int,
+        kind: BenchmarkKind,
+        *,
+        custom_members: Sequence[str] = (),
+    ) -> Benchmark:
         """Norway and county: the publisher's stored value when there is one, else pooled from municipalities.
-        KOSTRA group, size group, similar municipalities and a custom list: pooled over the members, the
-        region itself left out (methods.md §4.1)."""
+        KOSTRA group, size group, similar municipalities and a custom list (``custom_members``, canonical codes,
+        for :attr:`BenchmarkKind.CUSTOM`): pooled over the members, the region itself left out (methods.md §4.1)."""
         if kind in (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY):
             target = NORWAY if kind is BenchmarkKind.NORWAY or region == NORWAY else region[:2]
             # Norway's and a county's benchmark are the same for every municipality in them: pool once.
@@ -195,9 +210,9 @@ class IndicatorTables:
             try:
                 peers = self.similar(region, year)
             except ValueError as error:  # a characteristic is missing that year (e.g. centrality before 2024)
-                return Benchmark(kind, kind.value, f"peers of {region}", None, None, None, f"no peers: {error}")
+                return Benchmark.without_members(kind, kind.value, f"peers of {region}", str(error))
         members = benchmark_members(
-            kind, region, year, self._municipalities, self.attributes, self.population, self.custom_members, peers
+            kind, region, year, self._municipalities, self.attributes, self.population, custom_members, peers
         )
         label = f"{kind.value} of {region} ({len(members)} municipalities)"
         return self._pooled(indicator, year, kind, kind.value, label, members)
@@ -284,8 +299,11 @@ class IndicatorTables:
         year: int | None = None,
         benchmark: BenchmarkKind = BenchmarkKind.NORWAY,
         with_trend: bool = True,
+        *,
+        custom_members: Sequence[str] = (),
     ) -> IndicatorRow:
-        """One indicator for one region and year (default: the latest year with a value)."""
+        """One indicator for one region and year (default: the latest year with a value), compared with
+        ``benchmark`` (``custom_members``: the municipalities of :attr:`BenchmarkKind.CUSTOM`)."""
         indicator = self.indicator(indicator_id)
         region_row = self.region(region)
         observations = self.observations(indicator_id)
@@ -298,13 +316,21 @@ class IndicatorTables:
             observation = self._aggregate(indicator, region, year) or observation
         observation = observation or missing_observation(indicator, region, year)
         comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
-        reference = self.benchmark(indicator, region, year, comparing) if comparing else None
+        reference = (
+            self.benchmark(indicator, region, year, comparing, custom_members=custom_members) if comparing else None
+        )
         return self._assemble(indicator, region_row, observation, reference, with_trend, None)
 
     def all_regions(
-        self, indicator_id: str, year: int, benchmark: BenchmarkKind = BenchmarkKind.NORWAY
+        self,
+        indicator_id: str,
+        year: int,
+        benchmark: BenchmarkKind = BenchmarkKind.NORWAY,
+        *,
+        custom_members: Sequence[str] = (),
     ) -> list[IndicatorRow]:
-        """Every municipality for one year, with funnel limits around the national benchmark."""
+        """Every municipality for one year compared with ``benchmark`` (``custom_members``: the municipalities of
+        :attr:`BenchmarkKind.CUSTOM`), with funnel limits around the national benchmark."""
         indicator = self.indicator(indicator_id)
         observations = self.observations(indicator_id)
         national = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
@@ -313,7 +339,9 @@ class IndicatorTables:
         for code in self._municipalities:
             observation = observations.get((code, year)) or missing_observation(indicator, code, year)
             reference = (
-                national if benchmark is BenchmarkKind.NORWAY else self.benchmark(indicator, code, year, benchmark)
+                national
+                if benchmark is BenchmarkKind.NORWAY
+                else self.benchmark(indicator, code, year, benchmark, custom_members=custom_members)
             )
             funnel = _funnel(indicator, observation, national.value, spread.tau2 if spread else 0.0)
             rows.append(self._assemble(indicator, self.regions[code], observation, reference, False, funnel))

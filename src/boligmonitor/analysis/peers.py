@@ -3,6 +3,9 @@
 Who a municipality is compared with (:func:`benchmark_members`), the pooled value of that benchmark
 (:func:`pooled_value`: Σx / Σn, never an average of shares) and a transparent "similar municipalities"
 distance (:func:`similar_municipalities`) whose per-characteristic contributions explain the result.
+
+Region codes here are canonical (:func:`boligmonitor.core.regions.normalise_region_code`): the store's codes, or a
+user's codes normalised where they entered (the CLI, the web). They are not normalised again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from typing import Literal
 from boligmonitor.core.errors import UnknownCodesError
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.observation import Observation
-from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.core.status import Status
 from boligmonitor.geo.groups import Attribute, RegionAttributes, size_group
 
@@ -59,8 +61,7 @@ def benchmark_members(
     custom/peer code is not among ``municipalities``.
     """
     kind = BenchmarkKind(kind)
-    universe = {normalise_region_code(code) for code in municipalities}
-    region = normalise_region_code(region)
+    universe = set(municipalities)
     if region not in universe:
         raise UnknownCodesError("municipality", [region], file=f"<{kind.value} benchmark {year}>")
     if kind is BenchmarkKind.NORWAY:
@@ -74,7 +75,7 @@ def benchmark_members(
         own = size_group(population.get((region, year)))
         members = set() if own is None else {c for c in universe if size_group(population.get((c, year))) is own}
     else:
-        given = [normalise_region_code(code) for code in (custom if kind is BenchmarkKind.CUSTOM else peers)]
+        given = list(custom if kind is BenchmarkKind.CUSTOM else peers)
         unknown = [code for code in given if code not in universe]
         if unknown:
             raise UnknownCodesError("municipality", unknown, file=f"<{kind.value} benchmark {year}>")
@@ -126,7 +127,7 @@ def pooled_value(
     count of missing members. A pooled denominator of 0 gives no value and status ``.``.
     Raises ValueError when the observations mix indicators or years or give a member twice.
     """
-    wanted = {normalise_region_code(code) for code in members}
+    wanted = set(members)
     by_region: dict[str, Observation] = {}
     for given in observations:
         if given.region_code not in wanted:
@@ -265,15 +266,13 @@ def similarity(region: str, characteristics: Sequence[Characteristic], n: int = 
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     used = _checked_characteristics(characteristics)
-    region = normalise_region_code(region)
 
-    codes = sorted({normalise_region_code(code) for c in used for code in c.values})
+    codes = sorted({code for c in used for code in c.values})
     transformed: dict[str, dict[str, float]] = {c.name: {} for c in used}
     reasons: dict[str, list[str]] = {}
     for c in used:
-        values = {normalise_region_code(code): value for code, value in c.values.items()}
         for code in codes:
-            value, problem = _transformed(values.get(code), c.transform)
+            value, problem = _transformed(c.values.get(code), c.transform)
             if problem is not None:
                 reasons.setdefault(code, []).append(f"{c.name}: {problem}")
             else:

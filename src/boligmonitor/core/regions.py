@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import NewType
 
-NORWAY = "0"
+# A region code in canonical form: what normalise_region_code returns. Codes are normalised once, where they
+# enter (a file reader, a CLI argument, an HTTP parameter); code that takes a RegionCode does not normalise again.
+RegionCode = NewType("RegionCode", str)
+
+NORWAY = RegionCode("0")
 
 
 class RegionLevel(StrEnum):
@@ -31,19 +36,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def normalise_region_code(raw: str | int) -> str:
+def normalise_region_code(raw: str | int) -> RegionCode:
     """Return the canonical form of a publisher's region code; unknown shapes are returned stripped.
 
     Integers are zero-padded to four digits (municipality codes in some GeoJSON/TopoJSON files are
     integers, e.g. 301 for Oslo).
     """
     if isinstance(raw, int):
-        return NORWAY if raw == 0 else f"{raw:04d}"
+        return NORWAY if raw == 0 else RegionCode(f"{raw:04d}")
     text = raw.strip()
     for pattern, replacement in _PATTERNS:
         if pattern.match(text):
-            return pattern.sub(replacement, text)
-    return text
+            return RegionCode(pattern.sub(replacement, text))
+    return RegionCode(text)
 
 
 def region_level(code: str) -> RegionLevel | None:

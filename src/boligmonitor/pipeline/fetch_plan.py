@@ -4,8 +4,8 @@ For every SSB table the catalogue names (and, for KOSTRA ContentsCodes whose tab
 found by searching SSB's table list), the plan reads the table's metadata, selects what the catalogue needs
 (:func:`table_selection`: one selection, or two when the municipalities come over a codelist and the country
 and counties with the table's own codes) and splits each selection into the fewest requests under SSB's cell limit
-(sources/ssb/requests.py), using ``maxDataCells`` from ``GET /config`` when SSB states it (never above our own
-default). A table that PxWebApi v2 does not know is looked up in the legacy v0 API. Only ``/config``,
+(sources/connectors/ssb/requests.py), using ``maxDataCells`` from ``GET /config`` when SSB states it (never above
+our own default). A table that PxWebApi v2 does not know is looked up in the legacy v0 API. Only ``/config``,
 metadata, codelist and table-search calls are made; no data is requested. The refresh
 (:mod:`boligmonitor.pipeline.refresh`) fetches exactly these requests.
 """
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.core.regions import RegionLevel, normalise_region_code, region_level
-from boligmonitor.sources.http import PoliteClient, WindowLimit
-from boligmonitor.sources.http.archive import NO_CODELIST
-from boligmonitor.sources.ssb import HttpGetPost, SsbApiError, pxweb, pxweb_v0
-from boligmonitor.sources.ssb.requests import (
+from boligmonitor.sources.connectors.http import PoliteClient, WindowLimit
+from boligmonitor.sources.connectors.http.archive import NO_CODELIST
+from boligmonitor.sources.connectors.ssb import HttpGetPost, SsbApiError, pxweb, pxweb_v0
+from boligmonitor.sources.connectors.ssb.requests import (
     CURRENT_API,
     DEFAULT_MAX_CELLS,
     LEGACY_API,
@@ -207,7 +207,7 @@ def resolve_needs(
 
 
 def v0_table_path(table_id: str) -> str:
-    """The legacy API's path for a table, relative to :data:`~boligmonitor.sources.ssb.PXWEB_V0_BASE_URL`."""
+    """The legacy API's path for a table, relative to :data:`~boligmonitor.sources.connectors.ssb.PXWEB_V0_BASE_URL`."""
     return f"{V0_LANGUAGE}/table/{table_id}"
 
 

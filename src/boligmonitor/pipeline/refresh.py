@@ -56,17 +56,18 @@ from boligmonitor.pipeline.fetch_plan import (
     v0_table_path,
 )
 from boligmonitor.pipeline.inputs import COUNTY_CLASSIFICATION, MUNICIPALITY_CLASSIFICATION
-from boligmonitor.sources import klass_api
+from boligmonitor.sources.connectors import klass as klass_api
+from boligmonitor.sources.connectors.http import PoliteClient, ResponseArchive
+from boligmonitor.sources.connectors.http.archive import NO_CODELIST, ArchivedRequest
+from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb, pxweb_v0
+from boligmonitor.sources.connectors.ssb.merge import merge_cubes
+from boligmonitor.sources.connectors.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
+from boligmonitor.sources.connectors.ssb.requests import DEFAULT_MAX_CELLS, split_selection
 from boligmonitor.sources.cube import Cube, FlagRuns
-from boligmonitor.sources.http import PoliteClient, ResponseArchive
-from boligmonitor.sources.http.archive import NO_CODELIST, ArchivedRequest
-from boligmonitor.sources.jsonstat import write_jsonstat
-from boligmonitor.sources.klass_files import KlassChange, KlassCode, read_klass_changes, read_klass_codes
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
-from boligmonitor.sources.ssb import SsbApiError, pxweb, pxweb_v0
-from boligmonitor.sources.ssb.merge import merge_cubes
-from boligmonitor.sources.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
-from boligmonitor.sources.ssb.requests import DEFAULT_MAX_CELLS, split_selection
+from boligmonitor.sources.readers.jsonstat import write_jsonstat
+from boligmonitor.sources.readers.klass_files import read_klass_changes, read_klass_codes
+from boligmonitor.sources.readers.klass_records import KlassChange, KlassCode
 from boligmonitor.store import Store
 
 FETCHED_DIRECTORY = "ssb-live"
@@ -177,7 +178,7 @@ def refresh(
     ``client`` is bound to PxWebApi v2; ``klass`` (KLASS) and ``v0`` (the legacy API) are optional: without
     ``klass`` the register is not refreshed, without ``v0`` a table v2 lacks is reported as a problem.
     ``publishing_window`` says what to do inside SSB's morning window: ``"refuse"`` raises
-    :class:`~boligmonitor.sources.ssb.publishing.PublishingWindowError`, ``"wait"`` sleeps until it ends.
+    :class:`~boligmonitor.sources.connectors.ssb.publishing.PublishingWindowError`, ``"wait"`` sleeps until it ends.
     ``now`` (timezone-aware) and ``sleep`` are injectable; ``now`` defaults to :func:`current_time`.
     """
     progress = progress or NoProgress()

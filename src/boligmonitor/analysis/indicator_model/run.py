@@ -38,7 +38,7 @@ from boligmonitor.analysis.shrinkage import Prior, PriorKind, fit_prior, shrink
 from boligmonitor.catalog.model_presets import ModelPreset, parse_variable_key
 from boligmonitor.catalog.models import RATE_UNITS, Catalog
 from boligmonitor.core.errors import InputError, UnknownCodesError
-from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code, region_level
+from boligmonitor.core.regions import NORWAY, RegionCode, RegionLevel, normalise_region_code, region_level
 from boligmonitor.core.status import Status
 
 
@@ -111,7 +111,9 @@ def region_municipalities(source: ObservationSource, region: str | Sequence[str]
     return RegionChoice(f"{len(codes)} municipalities", tuple(codes), {c: names[c] for c in codes})
 
 
-def _split_codes(region: str | Sequence[str]) -> list[str]:
+def _split_codes(region: str | Sequence[str]) -> list[RegionCode]:
+    """The codes of a ranking's region as users give them (``--region`` of ``boligmonitor rank``, the ranking
+    page's ``kommune``/``fylke``): comma-separated or a list, in any spelling; normalised here, where they enter."""
     raw = region.split(",") if isinstance(region, str) else list(region)
     codes = [normalise_region_code(code.strip()) for code in raw if code.strip()]
     if not codes:

@@ -304,12 +304,9 @@ def _comparison(
     data: MonitorData, indicator: Indicator, region: RegionRow, year: int | None, kind: BenchmarkKind, lang: Language
 ) -> ComparisonRecord:
     row = data.row(indicator.id, region.code, year, kind)
-    problem = None
-    benchmark = row.benchmark
-    if kind is BenchmarkKind.PEERS and benchmark is not None and benchmark.source.startswith("no peers"):
-        # Similar municipalities need the region's characteristics that year; without them there is no peer
-        # group, so the value is shown uncompared, with the reason.
-        problem = benchmark.source.removeprefix("no peers: ")
+    # Similar municipalities need the region's characteristics that year; without them there is no peer group,
+    # so the value is shown uncompared, with the reason.
+    problem = row.benchmark.unavailable if row.benchmark is not None else None
     shown_year = year if year is not None else (row.measure.year if data.has_data(indicator.id) else None)
     return comparison_record(data, row, lang, shown_year, problem)
 

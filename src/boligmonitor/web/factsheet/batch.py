@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from boligmonitor.catalog import load_catalog
-from boligmonitor.core.regions import RegionLevel, normalise_region_code
+from boligmonitor.core.regions import RegionCode, RegionLevel, normalise_region_code
 from boligmonitor.store import RegionRow, Store, database_url
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.factsheet.content import build_fact_sheet
@@ -89,10 +89,10 @@ def file_stem(code: str, name: str) -> str:
 # ------------------------------------------------------------------------------------------ input checks
 
 
-def municipality_code(raw: str) -> str:
+def municipality_code(raw: str) -> RegionCode:
     """A code as users write it: "0301", " 0301 ", "301" (the leading zero dropped, as spreadsheets do)."""
     code = normalise_region_code(raw)
-    return code.zfill(4) if code.isdigit() and len(code) == 3 else code
+    return RegionCode(code.zfill(4)) if code.isdigit() and len(code) == 3 else code
 
 
 def check_request(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from boligmonitor.analysis.indicator_tables import IndicatorRow
-from boligmonitor.core.regions import normalise_region_code
+from boligmonitor.core.regions import RegionCode, normalise_region_code
 from boligmonitor.geo.groups import SizeGroup, size_group
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import BadRequestError
@@ -34,8 +34,8 @@ class IndicatorFilters:
     county: str | None
     kostra_group: str | None  # "EKG13", as stored in the region attributes
     size_group: SizeGroup | None
-    municipalities: tuple[str, ...]  # a chosen list (empty: no such filter)
-    marker: str | None
+    municipalities: tuple[RegionCode, ...]  # a chosen list (empty: no such filter)
+    marker: RegionCode | None
     sort: str
     descending: bool
 
@@ -108,7 +108,8 @@ def parse_filters(ctx: PageContext, years: Sequence[int]) -> IndicatorFilters:
             expected = t("indicator.expected.size_group", values=", ".join(group.value for group in SizeGroup))
             raise BadRequestError("storrelse", size_text, expected) from None
 
-    chosen: list[str] = []
+    # ``kommune`` and ``marker`` take codes as users write them (K-0301): normalised here, where they enter.
+    chosen: list[RegionCode] = []
     for text in many(ctx.query, "kommune"):
         code = normalise_region_code(text)
         if code not in municipality_codes:
