@@ -60,22 +60,46 @@ def test_outside_the_funnel_exactly_when_the_wilson_interval_excludes_the_target
         assert outliers == [("synthetic", expected, 0.95)]
 
 
-def test_rate_limits_contain_the_target_and_lie_between_poisson_quantiles() -> None:
+def test_rate_limits_contain_the_target() -> None:
     target = 5.0  # per 1 000
     for limit in funnel_limits(target, DENOMINATORS, kind="rate", multiplier=1000):
-        expected = limit.denominator * target / 1000
         assert limit.low <= target <= limit.high
-        for probability, bound in (((1 - limit.level) / 2, limit.low), ((1 + limit.level) / 2, limit.high)):
-            quantile = float(stats.poisson.ppf(probability, expected))
-            count = bound * limit.denominator / 1000
-            assert quantile - 1 - 1e-9 <= count <= quantile + 1e-9 or count == pytest.approx(expected)
 
 
-def test_rate_limits_interpolate_to_the_integer_quantile_when_the_tail_matches() -> None:
-    # Synthetic: choose E so that P(Y <= 10) is exactly 0.975; the interpolated upper quantile is then 10.
-    expected = float(stats.chi2.ppf(1 - 0.975, 22)) / 2  # Poisson CDF(10; E) = 0.975
-    limit = funnel_limits(expected, [1.0], levels=(0.95,), kind="rate")[0]
-    assert limit.high == pytest.approx(10.0, abs=1e-6)
+@pytest.mark.parametrize("level", [0.95, 0.998])
+@pytest.mark.parametrize("expected", [0.5, 1.0, 2.5, 7.3, 10.0, 33.0, 98.015, 253.8, 1000.0, 4321.0, 10_000.0])
+def test_a_point_is_outside_the_rate_funnel_exactly_when_the_exact_poisson_test_rejects(
+    expected: float, level: float
+) -> None:
+    """Over every count that could be observed near E: high exactly when P(X >= O | E) < alpha/2, low exactly
+    when P(X <= O | E) < alpha/2 (the population is 1 000, the target E per 1 000)."""
+    alpha = 1 - level
+    n = 1000.0
+    spread = int(10 * math.sqrt(expected)) + 10
+    counts = range(max(0, int(expected) - spread), int(expected) + spread)
+    points: list[tuple[str, float | None, float | None]] = [(str(o), float(o), n) for o in counts]
+    flagged = {
+        region: side for region, side, _ in funnel_outliers(points, expected, level=level, kind="rate", multiplier=n)
+    }
+    for o in counts:
+        upper_tail = float(stats.poisson.sf(o - 1, expected))  # P(X >= o)
+        lower_tail = float(stats.poisson.cdf(o, expected))  # P(X <= o)
+        should = "high" if upper_tail < alpha / 2 else "low" if lower_tail < alpha / 2 else None
+        assert flagged.get(str(o)) == should, (o, expected, level, upper_tail, lower_tail)
+
+
+def test_the_issue_reproductions_are_no_longer_flagged() -> None:
+    # O = 118 against E = 98.015 (p = 0.027 two-sided half 0.025: not significant); O = 3 against E = 1 (p = 0.080).
+    for observed, expected in ((118.0, 98.015), (3.0, 1.0)):
+        points: list[tuple[str, float | None, float | None]] = [("x", observed, 1.0)]
+        assert funnel_outliers(points, expected, level=0.95, kind="rate") == []
+
+
+def test_rate_limit_agrees_with_pheindicatormethods_reference() -> None:
+    """PHEindicatormethods' published funnel test data: population 265 485, target 95.60 per 100 000, 95 %:
+    upper limit 107.7274 (ours was one event lower, 107.3508, before the limits followed the exact test)."""
+    limit = funnel_limits(95.60, [265_485.0], levels=(0.95,), kind="rate", multiplier=100_000)[0]
+    assert limit.high == pytest.approx(107.7274, abs=0.01)
 
 
 def test_dispersion_inflates_only_when_above_one() -> None:

@@ -6,8 +6,13 @@ Choices (see docs/methods/intervals-and-comparisons.md §4 for the derivations):
   algebraically identical to PHEindicatormethods' ``sigma_adjustment()`` (R/Funnels.R), and it is exactly the
   set of shares whose Wilson interval contains p₀: a point lies outside the funnel if and only if the
   benchmark-in-CI rule calls it higher/lower at the same level.
-- **Rates and counts**: Poisson quantiles of the expected count E = n·r₀, interpolated between integers
-  (Spiegelhalter 2005, *Stat Med* 24:1185, appendix) for a smooth funnel, divided by n.
+- **Rates and counts**: the limits are where the exact Poisson test of the observed count O against the expected
+  count E = n·r₀ has a tail probability of exactly α/2, as a smooth function of E: the upper count limit is the
+  O* with P(Gamma(O*) ≤ E) = α/2 — for a whole count O, P(X ≥ O | E) = P(Gamma(O) ≤ E), so O > O* exactly when
+  P(X ≥ O | E) < α/2 — and the lower one is O* − 1 with P(Gamma(O*) ≤ E) = 1 − α/2 (O below it exactly when
+  P(X ≤ O | E) < α/2); divided by n. A point is therefore outside the funnel exactly when the exact test rejects,
+  and the funnel agrees with the exact (Garwood) interval's benchmark-in-CI rule. (Interpolating between the
+  Poisson quantiles, Spiegelhalter 2005's appendix, put every upper limit one event too low.)
 - **Overdispersion**: φ̂ = Σzᵢ²/k over z-scores winsorised at the 10th/90th percentiles (Spiegelhalter 2005,
   *Qual Saf Health Care* 14:347). When φ̂ > 1 the caller may pass it as ``dispersion``: the distance of each
   limit from the target is multiplied by √φ̂ (the multiplicative model). φ̂ ≤ 1 never narrows the limits.
@@ -28,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+from scipy import optimize, special  # type: ignore[import-untyped, unused-ignore]
 
 from boligmonitor.analysis.intervals import check_level, z_value
 
@@ -199,23 +204,20 @@ def _limit(
         low, high = max(0.0, base - half_width), min(1.0, base + half_width)
     else:
         expected = n * base
-        low_count = _interpolated_poisson_quantile((1.0 - level) / 2.0, expected)
-        high_count = _interpolated_poisson_quantile((1.0 + level) / 2.0, expected)
-        # With a tiny expected count the interpolated upper quantile can fall below E itself; any event at
-        # all is then improbable, so the limit is held at the target (a count of 1 is still above it).
-        high_count = max(high_count, expected)
-        low_count = min(low_count, expected)
+        low_count = max(0.0, _gamma_shape((1.0 + level) / 2.0, expected) - 1.0)
+        high_count = _gamma_shape((1.0 - level) / 2.0, expected)
         low = max(0.0, expected - inflation * (expected - low_count)) / n
         high = (expected + inflation * (high_count - expected)) / n
     return FunnelLimit(n, level, low * multiplier, high * multiplier)
 
 
-def _interpolated_poisson_quantile(probability: float, expected: float) -> float:
-    """The p-quantile y of Poisson(E), moved down by (F(y) − p)/(F(y) − F(y − 1)) for a continuous funnel."""
+def _gamma_shape(probability: float, expected: float) -> float:
+    """The shape a with P(Gamma(a) ≤ E) = ``probability``: the count at which the exact Poisson test's tail is
+    exactly that probability, continuous in E. 0 when E is 0 (no event is then expected, and any is too many)."""
     if expected == 0:
         return 0.0
-    quantile = float(stats.poisson.ppf(probability, expected))
-    at = float(stats.poisson.cdf(quantile, expected))
-    below = float(stats.poisson.cdf(quantile - 1.0, expected))
-    step = (at - probability) / (at - below) if at > below else 0.0
-    return max(0.0, quantile - step)
+    # P(Gamma(a) <= E) falls from 1 (a -> 0) to 0 (a -> infinity); bracket the root, then solve.
+    high = max(1.0, 2.0 * expected)
+    while special.gammainc(high, expected) > probability:
+        high *= 2.0
+    return float(optimize.brentq(lambda a: special.gammainc(a, expected) - probability, 1e-12, high, xtol=1e-12))

@@ -85,7 +85,7 @@ def poisson_exact(x: float, level: float = 0.95) -> Interval:
 
 
 def byar(x: float, level: float = 0.95) -> Interval:
-    """Byar's approximation to the exact Poisson interval (Breslow & Day 1987; PHE R/Byars.R).
+    """Byar's approximation to the exact Poisson interval (Breslow & Day 1987; PHEindicatormethods R/utils.R).
 
     L = x(1 − 1/(9x) − z/(3√x))³ (0 when x = 0), U = (x + 1)(1 − 1/(9(x + 1)) + z/(3√(x + 1)))³.
     """
