@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension
@@ -28,6 +29,9 @@ MEDIA_TYPES = {
     "json": "application/json",
     "jsonstat": "application/json",
 }
+# A spreadsheet evaluates a cell whose text starts with one of these (OWASP's CSV-injection rule): '=HYPERLINK(…)'
+# in a data set's name must arrive as text, never as a live formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Dimensions of a JSON-stat download, in this order, when the table has them.
 CUBE_DIMENSIONS = ("indicator", "region", "year")
 
@@ -56,7 +60,7 @@ def to_csv(download: Download) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=list(download.columns), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in download.rows:
-        writer.writerow({column: _cell_text(row.get(column)) for column in download.columns})
+        writer.writerow({column: _csv_safe(_cell_text(row.get(column))) for column in download.columns})
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -65,11 +69,11 @@ def to_xlsx(download: Download) -> bytes:
     sheet = workbook.create_sheet("data")
     sheet.append(list(download.columns))
     for row in download.rows:
-        sheet.append([_cell_value(row.get(column)) for column in download.columns])
+        sheet.append([_xlsx_safe(sheet, _cell_value(row.get(column))) for column in download.columns])
     about = workbook.create_sheet("om")
-    about.append(["title", download.title])
+    about.append(["title", _xlsx_safe(about, download.title)])
     for key, value in download.meta.items():
-        about.append([key, _cell_text(value)])
+        about.append([key, _xlsx_safe(about, _cell_text(value))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -150,6 +154,30 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else ""
     return str(value)
+
+
+def _would_be_evaluated(text: str) -> bool:
+    """Text a spreadsheet would take as a formula; a plain number ("-2.5") is a number, not a formula."""
+    if not text.startswith(FORMULA_STARTS):
+        return False
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return True
+
+
+def _csv_safe(text: str) -> str:
+    """OWASP's neutralisation: a leading apostrophe makes Excel and LibreOffice show the text as text."""
+    return "'" + text if _would_be_evaluated(text) else text
+
+
+def _xlsx_safe(sheet: Any, value: Any) -> Any:  # sheet: openpyxl's write-only worksheet
+    """Text that openpyxl would write as a formula ("=…") is written as a string cell instead."""
+    if not isinstance(value, str) or not _would_be_evaluated(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _cell_value(value: Any) -> Any:
