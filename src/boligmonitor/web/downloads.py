@@ -55,9 +55,10 @@ class Download:
 
 
 def to_csv(download: Download) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel in Norway opens æøå correctly; comma-separated, one header row."""
+    """UTF-8 with a byte-order mark, so Excel in Norway opens æøå correctly; comma-separated, one header row, CRLF
+    line ends (RFC 4180: a field holding a line break or carriage return is then quoted)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(download.columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(download.columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in download.rows:
         writer.writerow({column: _csv_safe(_cell_text(row.get(column))) for column in download.columns})
