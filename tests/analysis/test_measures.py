@@ -6,13 +6,17 @@ import pytest
 
 from boligmonitor.analysis.intervals import BYARS, EXACT, WILSON, byar, poisson_exact, wilson
 from boligmonitor.analysis.measures import (
+    NO_INTERVAL_BY_KIND,
     NO_INTERVAL_MISSING,
     NO_INTERVAL_PUBLISHED,
     NO_INTERVAL_RATIO_ABOVE_WHOLE,
     NO_INTERVAL_ZERO_DENOMINATOR,
+    has_interval,
+    inferred_kind,
     measure,
     ratio_to_benchmark,
 )
+from boligmonitor.catalog.models import QuantityKind
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.status import Status
@@ -156,3 +160,63 @@ def test_ratio_to_benchmark() -> None:
     assert ratio_to_benchmark(None, 10.0) is None
     assert ratio_to_benchmark(12.0, None) is None
     assert ratio_to_benchmark(12.0, 0.0) is None
+
+
+# --------------------------------------------------------------------------------------- kinds of quantity
+
+
+def test_a_stock_gets_no_interval() -> None:
+    """A municipality's whole population (a register stock) is not a chance outcome: no "5 976 (5 825–6 129)"."""
+    result = measure(synthetic_observation(5976, 5976, None, "count"), None, kind=QuantityKind.STOCK)
+    assert result.value == 5976
+    assert (result.ci_low, result.ci_high, result.interval) == (None, None, None)
+    assert result.method == NO_INTERVAL_BY_KIND[QuantityKind.STOCK]
+    assert result.method.startswith("none:")
+
+
+def test_an_administrative_number_gets_no_interval() -> None:
+    """IMDi's request to settle 75 refugees is a target it set, not a random count: no "KI 59–94"."""
+    request = measure(synthetic_observation(75, 75, None, "count"), None, kind=QuantityKind.ADMINISTRATIVE)
+    assert (request.value, request.interval) == (75, None)
+    assert request.method == NO_INTERVAL_BY_KIND[QuantityKind.ADMINISTRATIVE]
+    # The decision as a percentage of the request keeps its value and counts, without an interval.
+    decision = measure(synthetic_observation(80.0, 60, 75, "percent"), 100, kind=QuantityKind.ADMINISTRATIVE)
+    assert (decision.value, decision.count, decision.denominator, decision.interval) == (80.0, 60, 75, None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit", "multiplier"), [(QuantityKind.PROJECTION, "percent", 100), (QuantityKind.SUMMARY, "nok", None)]
+)
+def test_projections_and_summaries_get_no_interval(kind: QuantityKind, unit: str, multiplier: int | None) -> None:
+    result = measure(synthetic_observation(12.5, 25, 200, unit), multiplier, kind=kind)
+    assert result.interval is None
+    assert result.method.startswith("none:")
+
+
+def test_an_event_count_and_a_share_keep_their_intervals() -> None:
+    count = measure(synthetic_observation(7, 7, None, "count"), None, kind=QuantityKind.EVENT_COUNT)
+    assert count.method == EXACT
+    assert count.ci_high == pytest.approx(poisson_exact(7).high)
+    share = measure(synthetic_observation(65.0, 65, 100, "percent"), 100, kind=QuantityKind.SHARE)
+    assert share.method == WILSON
+
+
+def test_a_rate_per_hundred_gets_a_poisson_interval_not_wilson() -> None:
+    """Turnover (new tenants per 100 dwellings) is events per stock: Byar on the count, not a binomial share."""
+    result = measure(synthetic_observation(13.0, 65, 500, "percent"), 100, kind=QuantityKind.RATE)
+    expected = byar(65)
+    assert result.method == BYARS
+    assert result.ci_low == pytest.approx(expected.low / 5, abs=1e-12)
+    assert result.ci_high == pytest.approx(expected.high / 5, abs=1e-12)
+
+
+def test_without_a_kind_the_multiplier_and_unit_decide_as_before() -> None:
+    assert inferred_kind(100, "percent") is QuantityKind.SHARE
+    assert inferred_kind(1000, "per_1000") is QuantityKind.RATE
+    assert inferred_kind(None, "count") is QuantityKind.EVENT_COUNT
+    assert inferred_kind(None, "nok") is QuantityKind.SUMMARY
+    assert [kind for kind in QuantityKind if has_interval(kind)] == [
+        QuantityKind.EVENT_COUNT,
+        QuantityKind.RATE,
+        QuantityKind.SHARE,
+    ]

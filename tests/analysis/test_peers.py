@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from boligmonitor.analysis.peers import (
+    MAX_MISSING_SHARE,
     BenchmarkKind,
     Characteristic,
     benchmark_members,
+    pooled_total,
     pooled_value,
     similar_municipalities,
     similarity,
@@ -199,6 +201,74 @@ def test_pooled_status_and_zero_denominator() -> None:
     empty = pooled_value([observation("0301", 1, 10)], [], 100.0)
     assert empty.value is None
     assert empty.n_members == 0
+
+
+# An area's total (Norway, a county) pooled from its municipalities: the 5 % rule (synthetic counts).
+AREA = ("0301", "4601", "1151")
+NO_POPULATION: dict[str, float | None] = {}
+
+
+def test_a_complete_area_is_pooled_as_before() -> None:
+    observations = [observation("0301", 100, 1000), observation("4601", 30, 100), observation("1151", 1, 10)]
+    total = pooled_total(observations, AREA, 100.0, NO_POPULATION)
+    assert total.value == pooled_value(observations, AREA, 100.0).value == pytest.approx(131 / 1110 * 100)
+    assert total.coverage is not None
+    assert (total.coverage.members, total.coverage.with_values, total.coverage.complete) == (3, 3, True)
+    assert not total.partial
+    assert total.note is None
+
+
+def test_members_without_figures_under_5_percent_leave_a_partial_value_that_says_so() -> None:
+    # 1151 has its denominator (20 of 1 120 = 1.8 %) but no numerator (suppressed): pooled over the other two.
+    observations = [
+        observation("0301", 100, 1000),
+        observation("4601", 30, 100),
+        observation("1151", None, 20, Status.CONFIDENTIAL),
+    ]
+    total = pooled_total(observations, AREA, 100.0, NO_POPULATION)
+    assert total.value == pytest.approx(130 / 1100 * 100)  # the members with figures, never the missing one as 0
+    assert total.partial
+    assert total.missing_members == ("1151",)
+    assert total.coverage is not None
+    assert (total.coverage.with_values, total.coverage.without_values, total.coverage.basis) == (2, 1, "denominator")
+    assert total.coverage.missing_share == pytest.approx(20 / 1120)
+    assert total.note == "pooled from 2 of 3 municipalities; 1 without figures, holding 1.8% of the denominator"
+
+
+def test_members_without_figures_holding_5_percent_or_more_leave_no_value_and_the_reason() -> None:
+    # 1151's denominator is exactly 5 % of the total: at the limit there is no value (under 5 % is required).
+    observations = [observation("0301", 90, 900), observation("4601", 5, 50), observation("1151", None, 50)]
+    total = pooled_total(observations, AREA, 100.0, NO_POPULATION)
+    assert total.coverage is not None
+    assert total.coverage.missing_share == pytest.approx(MAX_MISSING_SHARE)
+    assert total.value is None
+    assert not total.coverage.sufficient
+    assert total.note is not None
+    assert total.note.startswith("1 of 3 members have no numerator or denominator; they hold 5.0% of the denominator")
+
+
+def test_without_every_denominator_the_share_is_measured_in_population() -> None:
+    # 1151 has no observation at all: its share of the area is its share of the population.
+    observations = [observation("0301", 100, 1000), observation("4601", 30, 100)]
+    population: dict[str, float | None] = {"0301": 1000.0, "4601": 100.0, "1151": 10.0}
+    total = pooled_total(observations, AREA, 100.0, population)
+    assert total.coverage is not None
+    assert total.coverage.basis == "population"
+    assert total.coverage.missing_share == pytest.approx(10 / 1110)
+    assert total.value == pytest.approx(130 / 1100 * 100)
+    unknown = pooled_total(observations, AREA, 100.0, {"0301": 1000.0, "4601": 100.0})
+    assert unknown.coverage is not None
+    assert unknown.coverage.missing_share is None
+    assert unknown.value is None  # an unknown share is never taken as small
+    assert unknown.note is not None and "an unknown share of the denominator" in unknown.note
+
+
+def test_an_area_where_nobody_has_figures_has_no_value() -> None:
+    observations = [observation(code, None, 10) for code in AREA]
+    total = pooled_total(observations, AREA, 100.0, NO_POPULATION)
+    assert total.value is None
+    assert total.coverage is not None
+    assert (total.coverage.with_values, total.coverage.missing_share) == (0, 1.0)
 
 
 def test_pooled_value_rejects_mixed_years_and_duplicates() -> None:

@@ -133,6 +133,25 @@ def test_at_least_sixty_indicators_with_unique_ids(catalog: Catalog) -> None:
     assert len(set(ids)) == len(ids)
 
 
+@pytest.mark.parametrize(
+    ("indicator_id", "kind"),
+    [
+        ("BEF01", "stock"),  # the whole population: the denominator of the rates, not a chance outcome
+        ("KB01", "stock"),
+        ("FL05", "administrative"),  # IMDi's request: a target IMDi sets
+        ("FL06", "administrative"),  # the municipality's decision as a percentage of that request
+        ("FL01", "rate"),  # refugees settled per 1 000 residents
+        ("KB02", "rate"),  # municipal dwellings per 1 000: Poisson, as methods.md §2 says
+        ("BEF03", "share"),  # residents aged 80+ of the population: Wilson
+        ("HB05", "event_count"),
+        ("BEF04", "projection"),
+        ("BEF16", "summary"),
+    ],
+)
+def test_every_indicator_says_what_kind_of_quantity_it_is(catalog: Catalog, indicator_id: str, kind: str) -> None:
+    assert catalog.indicator(indicator_id).kind.value == kind
+
+
 def test_themes_come_in_the_agreed_order(catalog: Catalog) -> None:
     assert [(theme.id, theme.name.nb) for theme in catalog.themes] == THEMES_IN_ORDER
     assert [theme.order for theme in catalog.themes] == sorted(theme.order for theme in catalog.themes)

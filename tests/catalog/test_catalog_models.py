@@ -31,6 +31,9 @@ SYNTHETIC_THEME = """\
 """
 
 
+DEFAULT_KIND = {"percent": "share", "count": "event_count"}
+
+
 def synthetic_indicator(
     indicator_id: str = "AA01",
     *,
@@ -38,10 +41,13 @@ def synthetic_indicator(
     unit: str = "percent",
     with_denominator_text: bool = True,
     numerator_dataset: str = "test:cube",
+    kind: str | None = None,
     extra: str = "",
 ) -> str:
-    """One synthetic indicator as YAML (a sequence item), with block-style recipe so each key has a line."""
+    """One synthetic indicator as YAML (a sequence item), with block-style recipe so each key has a line. The
+    kind defaults to the usual one for the unit (a percentage a share, a count an event count, else a rate)."""
     denominator_text = "denominator_text: *text\n" if with_denominator_text else ""
+    kind = kind or DEFAULT_KIND.get(unit, "rate")
     recipe = (
         "recipe:\n"
         "  numerator:\n"
@@ -61,6 +67,7 @@ def synthetic_indicator(
         "numerator_text: *text\n"
         f"{denominator_text}"
         f"unit: {unit}\n"
+        f"kind: {kind}\n"
         "decimals: 1\n"
         "count_unit: *text\n"
         "polarity: neutral\n"
@@ -333,6 +340,7 @@ def indicator_fields(**overrides: object) -> dict[str, object]:
         "sources": [source()],
     }
     fields.update(overrides)
+    fields.setdefault("kind", DEFAULT_KIND.get(str(fields["unit"]), "rate"))
     return fields
 
 
@@ -420,3 +428,48 @@ def test_goal_kind_and_target_come_together() -> None:
         )
     qualitative = Goal.model_validate({"id": "g", "programme": "bolig_for_velferd", "name": text, "description": text})
     assert qualitative.kind is None
+
+
+# --------------------------------------------------------------------------------------- kinds of quantity
+
+
+def test_kind_must_fit_the_unit_and_is_reported_with_its_line(tmp_path: Path) -> None:
+    text = synthetic_catalog(synthetic_indicator(unit="percent", kind="stock"))
+    with pytest.raises(InputError) as error:
+        load_text(tmp_path, text)
+    problem = only_problem(error)
+    assert problem.field == "indicators[0].kind"
+    assert problem.line == line_of(text, "kind: stock")
+    assert "a stock has unit count, not 'percent'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("unit", "kind"),
+    [
+        ("count", "stock"),
+        ("count", "administrative"),
+        ("percent", "rate"),
+        ("percent", "administrative"),
+        ("percent", "projection"),
+        ("nok", "summary"),
+        ("per_1000", "rate"),
+    ],
+)
+def test_kinds_accept_their_units(tmp_path: Path, unit: str, kind: str) -> None:
+    catalog = load_text(tmp_path, synthetic_catalog(synthetic_indicator(unit=unit, kind=kind)))
+    assert catalog.indicator("AA01").kind.value == kind
+
+
+@pytest.mark.parametrize(("unit", "kind"), [("per_1000", "share"), ("count", "summary"), ("percent", "event_count")])
+def test_kinds_refuse_other_units(unit: str, kind: str) -> None:
+    with pytest.raises(ValidationError, match=f"a {kind} has unit"):
+        Indicator.model_validate(indicator_fields(unit=unit, kind=kind, denominator_text=None))
+
+
+def test_kind_is_required(tmp_path: Path) -> None:
+    text = "".join(line for line in synthetic_catalog().splitlines(keepends=True) if line.strip() != "kind: share")
+    with pytest.raises(InputError) as error:
+        load_text(tmp_path, text)
+    problem = only_problem(error)
+    assert problem.field == "indicators[0].kind"
+    assert "required" in problem.message.lower()

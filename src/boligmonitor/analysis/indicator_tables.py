@@ -4,23 +4,26 @@ This is what the monitor, the fact sheets, the API and `boligmonitor show` prese
 indicator, region and year) and keeps numerator, denominator, unit, status and flags from the stored
 observation; the statistics come from the pure functions beside this module (intervals, compare, trends,
 funnel). Benchmarks are stored values for Norway and counties where the publisher gives them, otherwise pooled
-from the municipalities (sum of numerators over sum of denominators: pool, never average).
+from the municipalities (sum of numerators over sum of denominators: pool, never average) — over those with
+figures when the others hold less than 5 % of the denominator (docs/methods/peers-and-groups.md §2).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from boligmonitor.analysis.benchmark_comparison import Comparison, compare_to_benchmark, top_n_range
 from boligmonitor.analysis.funnel import FunnelKind, between_variance, funnel_limits
 from boligmonitor.analysis.intervals import Interval
-from boligmonitor.analysis.measures import Measure, measure, ratio_to_benchmark
+from boligmonitor.analysis.measures import Measure, has_interval, measure, ratio_to_benchmark
 from boligmonitor.analysis.peers import (
     BenchmarkKind,
     Characteristic,
+    Coverage,
     benchmark_members,
+    pooled_total,
     pooled_value,
     similar_municipalities,
 )
@@ -52,6 +55,14 @@ class Benchmark:
     # Why the benchmark's municipalities could not be found (similar municipalities need characteristics a year
     # may lack); None when they could. The API gives it as the reason a value is left uncompared.
     unavailable: str | None = None
+    # Norway or a county pooled from its municipalities (no published total): how many had figures and what share
+    # of the denominator those without hold; the value is partial when not all had figures. None otherwise.
+    coverage: Coverage | None = None
+
+    @property
+    def partial(self) -> bool:
+        """A value pooled over only some of the area's municipalities (the others hold under 5 %)."""
+        return self.value is not None and self.coverage is not None and not self.coverage.complete
 
     @classmethod
     def without_members(cls, kind: BenchmarkKind, region_code: str, label: str, problem: str) -> Benchmark:
@@ -69,6 +80,9 @@ class IndicatorRow:
     comparison: Comparison
     trend: Trend | None
     funnel: dict[float, tuple[float, float]] | None  # level -> (low, high), in the indicator's unit
+    # Norway or a county without a published value: the benchmark its value was pooled from (or why it could not
+    # be), with how many municipalities had figures. None for municipalities and published values.
+    computed_from: Benchmark | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A flat, JSON-ready record (the tidy form used by the CLI, downloads and the API)."""
@@ -195,7 +209,8 @@ class IndicatorTables:
         *,
         custom_members: Sequence[str] = (),
     ) -> Benchmark:
-        """Norway and county: the publisher's stored value when there is one, else pooled from municipalities.
+        """Norway and county: the publisher's stored value when there is one, else pooled from municipalities (over
+        those with figures when the others hold under 5 % of the denominator: :func:`peers.pooled_total`).
         KOSTRA group, size group, similar municipalities and a custom list (``custom_members``, canonical codes,
         for :attr:`BenchmarkKind.CUSTOM`): pooled over the members, the region itself left out (methods.md §4.1)."""
         if kind in (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY):
@@ -223,13 +238,32 @@ class IndicatorTables:
         if stored is not None and stored.value is not None:
             return Benchmark(kind, target, label, stored.value, stored.numerator, stored.denominator, "stored")
         members = tuple(code for code in self._municipalities if target == NORWAY or code.startswith(target))
-        return self._pooled(indicator, year, kind, target, label, members)
+        if indicator.multiplier is None or not members:
+            return self._pooled(indicator, year, kind, target, label, members)
+        # The publisher's total is missing: pool the municipalities, over those with figures when the others
+        # hold less than 5 % of the denominator (docs/methods/peers-and-groups.md §2).
+        observations = self.observations(indicator.id)
+        pooled = pooled_total(
+            [o for code in members if (o := observations.get((code, year))) is not None],
+            members,
+            float(indicator.multiplier),
+            {code: self.population.get((code, year)) for code in members},
+        )
+        source = pooled.note or f"pooled from {len(members)} municipalities"
+        return Benchmark(
+            kind, target, label, pooled.value, pooled.numerator, pooled.denominator, source, coverage=pooled.coverage
+        )
+
+    def _area_source(self, indicator: Indicator, region: str, year: int) -> Benchmark | None:
+        """The pooled benchmark behind Norway's or a county's own value when the publisher gives none."""
+        kind = BenchmarkKind.NORWAY if region == NORWAY else BenchmarkKind.COUNTY
+        pooled = self.benchmark(indicator, region, year, kind)
+        return None if pooled.source == "stored" else pooled
 
     def _aggregate(self, indicator: Indicator, region: str, year: int) -> Observation | None:
         """Norway or a county pooled from its municipalities when the publisher gives no value of its own."""
-        kind = BenchmarkKind.NORWAY if region == NORWAY else BenchmarkKind.COUNTY
-        pooled = self.benchmark(indicator, region, year, kind)
-        if pooled.value is None or pooled.source == "stored":
+        pooled = self._area_source(indicator, region, year)
+        if pooled is None or pooled.value is None:
             return None
         return Observation(
             indicator_id=indicator.id,
@@ -312,14 +346,17 @@ class IndicatorTables:
             years = [o.year for o in own if o.value is not None] or [o.year for o in own]
             year = max(years) if years else max(self.years(indicator_id), default=0)
         observation = observations.get((region, year))
+        computed_from = None
         if (observation is None or observation.value is None) and region_row.level in _AGGREGATE_LEVELS:
+            computed_from = self._area_source(indicator, region, year)
             observation = self._aggregate(indicator, region, year) or observation
         observation = observation or missing_observation(indicator, region, year)
         comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
         reference = (
             self.benchmark(indicator, region, year, comparing, custom_members=custom_members) if comparing else None
         )
-        return self._assemble(indicator, region_row, observation, reference, with_trend, None)
+        row = self._assemble(indicator, region_row, observation, reference, with_trend, None)
+        return replace(row, computed_from=computed_from) if computed_from is not None else row
 
     def all_regions(
         self,
@@ -394,11 +431,13 @@ class IndicatorTables:
         with_trend: bool,
         funnel: dict[float, tuple[float, float]] | None,
     ) -> IndicatorRow:
-        m = measure(observation, indicator.multiplier, self.level)
-        # Only shares and rates are compared: a count against a national total says nothing.
+        m = measure(observation, indicator.multiplier, self.level, kind=indicator.kind)
+        # Only shares and rates are compared: a count against a national total says nothing. Kinds without an
+        # interval (stocks, administrative numbers, projections, summaries) have nothing to test a difference
+        # on: never called significantly different (docs/methods/intervals-and-comparisons.md §3).
         comparison = (
             compare_to_benchmark(m.interval, m.value, reference.value, indicator.polarity.value)
-            if reference is not None and indicator.multiplier is not None
+            if reference is not None and indicator.multiplier is not None and has_interval(indicator.kind)
             else Comparison.NOT_COMPARED
         )
         trend = None
@@ -457,10 +496,11 @@ def _funnel(
     indicator: Indicator, observation: Observation, target: float | None, tau2: float = 0.0
 ) -> dict[float, tuple[float, float]] | None:
     """Funnel limits at this observation's denominator, around the national value (shares and rates), with the
-    between-municipality variance ``tau2`` added (methods.md §5, additive random effects)."""
+    between-municipality variance ``tau2`` added (methods.md §5, additive random effects). None for a value that
+    is missing: a point that is not placed has no limits."""
     multiplier = indicator.multiplier
     n = observation.denominator
-    if multiplier is None or target is None or n is None or n <= 0:
+    if multiplier is None or target is None or observation.value is None or n is None or n <= 0:
         return None
     kind = _funnel_kind(indicator, target)
     if kind is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -109,6 +109,7 @@ class PooledValue:
     flags: frozenset[Flag] = field(default_factory=frozenset)
     harmonisation: Harmonisation = Harmonisation.ORIGINAL
     note: str | None = None
+    coverage: Coverage | None = None  # set by :func:`pooled_total`: how much of the area the value covers
 
 
 def pooled_value(
@@ -210,6 +211,105 @@ def pooled_value(
 
 def _is_missing(value: float | None) -> bool:
     return value is None or math.isnan(value)
+
+
+# --------------------------------------------------------------------------------------------------------
+# An area's total pooled from its municipalities (Norway, a county)
+
+MAX_MISSING_SHARE = 0.05  # members without figures may hold less than this share of the denominator
+CoverageBasis = Literal["denominator", "population"]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of an area's municipalities have figures, and what share of the denominator those without hold.
+
+    ``basis`` says what the share is measured in: the members' own denominators when every member has one,
+    otherwise their population; ``missing_share`` is None when neither is known for every member.
+    """
+
+    members: int
+    with_values: int
+    missing_share: float | None
+    basis: CoverageBasis | None
+
+    @property
+    def without_values(self) -> int:
+        return self.members - self.with_values
+
+    @property
+    def complete(self) -> bool:
+        return self.without_values == 0
+
+    @property
+    def sufficient(self) -> bool:
+        """Complete, or the members without figures hold less than :data:`MAX_MISSING_SHARE` of the denominator."""
+        return self.complete or (self.missing_share is not None and self.missing_share < MAX_MISSING_SHARE)
+
+
+def pooled_total(
+    observations: Sequence[Observation],
+    members: Sequence[str],
+    multiplier: float,
+    population: Mapping[str, float | None],
+) -> PooledValue:
+    """An area's value (Norway, a county) pooled from its municipalities when the publisher gives no total.
+
+    With every member's numerator and denominator: Σx / Σn · multiplier, as :func:`pooled_value`. When some
+    members have none, the value is pooled over the others only if those without figures hold less than 5 %
+    of the denominator — measured by the members' denominators when every member has one, otherwise by their
+    ``population`` (by code, that year) — and labelled partial ("pooled from 334 of 357 municipalities; 23
+    without figures"); otherwise there is no value, and the note says how much the missing members hold.
+    The result's ``coverage`` carries the counts and the share either way.
+    """
+    strict = pooled_value(observations, members, multiplier)
+    if strict.n_members == 0:
+        return strict
+    n_members = strict.n_members
+    missing = strict.missing_members
+    if not missing:
+        return replace(strict, coverage=Coverage(n_members, n_members, 0.0, None))
+    share, basis = _missing_share(observations, members, missing, population)
+    coverage = Coverage(n_members, n_members - len(missing), share, basis)
+    held = "an unknown share of the denominator" if share is None else f"{share:.1%} of the {basis}"
+    if not coverage.sufficient or coverage.with_values == 0:
+        note = (
+            f"{len(missing)} of {n_members} members have no numerator or denominator; they hold {held} "
+            f"(a pooled value needs them to hold less than {MAX_MISSING_SHARE:.0%})"
+        )
+        return replace(strict, note=note, coverage=coverage)
+    partial = pooled_value(observations, members, multiplier, allow_partial=True)
+    note = (
+        f"pooled from {coverage.with_values} of {n_members} municipalities; {len(missing)} without figures, "
+        f"holding {held}"
+    )
+    return replace(partial, note=note, coverage=coverage)
+
+
+def _missing_share(
+    observations: Sequence[Observation],
+    members: Sequence[str],
+    missing: Sequence[str],
+    population: Mapping[str, float | None],
+) -> tuple[float | None, CoverageBasis | None]:
+    """The share of the members' total weight held by ``missing``: by denominator when every member has one,
+    else by population; (None, None) when neither is known for every member or the total is not positive."""
+    wanted = set(members)
+    denominators = {o.region_code: o.denominator for o in observations if o.region_code in wanted}
+    weights: dict[str, float] = {}
+    basis: CoverageBasis
+    if all(not _is_missing(denominators.get(code)) for code in wanted):
+        basis = "denominator"
+        weights = {code: float(denominators[code] or 0.0) for code in wanted}
+    elif all(not _is_missing(population.get(code)) for code in wanted):
+        basis = "population"
+        weights = {code: float(population[code] or 0.0) for code in wanted}
+    else:
+        return None, None
+    total = math.fsum(weights.values())
+    if total <= 0:
+        return None, None
+    return math.fsum(weights[code] for code in missing) / total, basis
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -141,6 +141,32 @@ class Polarity(StrEnum):
     NEUTRAL = "neutral"  # context: not value-laden
 
 
+class QuantityKind(StrEnum):
+    """What kind of quantity an indicator is, which decides whether chance variation applies to it and so
+    whether it gets a confidence interval (docs/catalog.md; docs/methods/intervals-and-comparisons.md §2)."""
+
+    STOCK = "stock"  # a count of a whole population or stock at a date (residents, dwellings): no interval
+    EVENT_COUNT = "event_count"  # persons, households or events counted in a period: exact/Byar (Poisson)
+    RATE = "rate"  # an event count per population (per 1 000, per 10 000, per 100): exact/Byar × m/n
+    SHARE = "share"  # a part of a group, x of the n in it (a register population, those counted): Wilson
+    ADMINISTRATIVE = "administrative"  # set, decided or reported by an authority (IMDi's request): no interval
+    PROJECTION = "projection"  # a model's projection (SSB's population projection): no interval
+    SUMMARY = "summary"  # an amount of money, average, median, price, index or duration: no interval
+
+
+# Which units each kind may have (a share is a percentage; a stock or an event count is a count; a summary is
+# never a count or a rate). Administrative numbers and projections come in any unit.
+KIND_UNITS: dict[QuantityKind, frozenset[str] | None] = {
+    QuantityKind.STOCK: frozenset({"count"}),
+    QuantityKind.EVENT_COUNT: frozenset({"count"}),
+    QuantityKind.RATE: frozenset({"percent", "per_1000", "per_10000"}),
+    QuantityKind.SHARE: frozenset({"percent"}),
+    QuantityKind.ADMINISTRATIVE: None,
+    QuantityKind.PROJECTION: None,
+    QuantityKind.SUMMARY: frozenset({"nok", "nok_per_m2", "years", "ratio", "index", "months"}),
+}
+
+
 Unit = Literal["count", "percent", "per_1000", "per_10000", "nok", "nok_per_m2", "years", "ratio", "index", "months"]
 UNIT_MULTIPLIER: dict[str, int | None] = {
     "count": None,
@@ -376,6 +402,10 @@ class Indicator(CatalogModel):
     multiplier: int | None = Field(
         default=None, description="100 for percent, 1000 for per_1000, 10000 for per_10000, else None"
     )
+    kind: QuantityKind = Field(
+        description="What kind of quantity it is (stock, event_count, rate, share, administrative, projection, "
+        "summary): decides whether it has a confidence interval"
+    )
     decimals: int = Field(ge=0, le=6)
     count_unit: Text = Field(description="What is counted: personer, husstander, boliger …")
     polarity: Polarity
@@ -413,6 +443,11 @@ class Indicator(CatalogModel):
         expected = UNIT_MULTIPLIER[self.unit]
         if self.multiplier != expected:
             problems.append((("multiplier",), f"unit {self.unit!r} needs multiplier {expected}, not {self.multiplier}"))
+        allowed_units = KIND_UNITS[self.kind]
+        if allowed_units is not None and self.unit not in allowed_units:
+            problems.append(
+                (("kind",), f"a {self.kind.value} has unit {', '.join(sorted(allowed_units))}, not {self.unit!r}")
+            )
         if self.unit in RATE_UNITS and self.denominator_text is None:
             problems.append((("denominator_text",), f"a {self.unit} indicator needs a denominator_text"))
         if len(set(self.geo_levels)) != len(self.geo_levels):

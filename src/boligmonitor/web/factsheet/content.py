@@ -28,7 +28,7 @@ from typing import Any
 
 from boligmonitor.analysis.benchmark_comparison import Comparison
 from boligmonitor.analysis.indicator_tables import POPULATION_INDICATOR, SHARE_80_PLUS_INDICATOR, IndicatorRow
-from boligmonitor.analysis.measures import COUNT_UNIT
+from boligmonitor.analysis.measures import COUNT_UNIT, has_interval
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.flags import Flag, Harmonisation
@@ -102,7 +102,9 @@ class IndicatorLine:
     cells: tuple[BenchmarkCell, ...]  # empty for counts, which are not compared
     notes: tuple[str, ...]
     finding: Finding | None  # the sentence from the test against Norway, if one was made
-    comparable: bool  # a share or a rate: compared with benchmarks and placed in the barometer where it can be
+    # A share or a rate with an interval: compared with benchmarks and placed in the barometer where it can be
+    # (administrative ratios and projections have no interval and are not compared).
+    comparable: bool
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,7 @@ class _Builder:
             cells=cells,
             notes=tuple(card_notes(ctx, row)),
             finding=finding(row, benchmark_label(ctx, row), t),
-            comparable=compared and indicator.unit != COUNT_UNIT,
+            comparable=compared and indicator.unit != COUNT_UNIT and has_interval(indicator.kind),
         )
 
     def cell(self, kind: BenchmarkKind, norway_row: IndicatorRow) -> BenchmarkCell:

@@ -14,15 +14,27 @@ from typing import Any
 from markupsafe import Markup
 
 from boligmonitor.analysis.benchmark_comparison import Comparison
-from boligmonitor.analysis.indicator_tables import IndicatorRow
-from boligmonitor.analysis.measures import COUNT_UNIT, Measure, ratio_to_benchmark
-from boligmonitor.analysis.peers import BenchmarkKind
+from boligmonitor.analysis.indicator_tables import Benchmark, IndicatorRow
+from boligmonitor.analysis.measures import (
+    COUNT_UNIT,
+    NO_INTERVAL_PUBLISHED,
+    NO_INTERVAL_RATIO_ABOVE_WHOLE,
+    Measure,
+    has_interval,
+    ratio_to_benchmark,
+)
+from boligmonitor.analysis.peers import MAX_MISSING_SHARE, BenchmarkKind
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
-from boligmonitor.web.present.display import display_text, effective_benchmark, effective_display
+from boligmonitor.web.present.display import (
+    display_text,
+    effective_benchmark,
+    effective_display,
+    interval_in_display,
+)
 from boligmonitor.web.present.formatting import counts_text, interval_text, ratio_text, value_text
 
 
@@ -47,7 +59,7 @@ class Card:
     headline_label: str
     value: str
     counts: str | None  # "1 234 av 10 000 personer"
-    interval: str | None
+    interval: str | None  # in the unit of the headline (antall: persons; forholdstall: the benchmark = 100)
     comparison: str  # Comparison value, or "no_value"
     comparison_text: str
     benchmark_text: str | None
@@ -57,6 +69,7 @@ class Card:
     missing: str | None  # why there is no value, or None
     notes: list[str] = field(default_factory=list)  # status and flag caveats of this very value
     definition: str = ""
+    interval_note: str | None = None  # why the value has no interval, for the "?" panel
     numerator_text: str | None = None
     denominator_text: str | None = None
     caveats: list[str] = field(default_factory=list)
@@ -87,6 +100,10 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
     comparison = row.comparison.value if has_value else "no_value"
     counts = counts_text(indicator, m.count, m.denominator, t, language)
     headline, headline_label = _headline(ctx, indicator, m, ratio)
+    low, high, decimals = interval_in_display(ctx, indicator, m, benchmark_value)
+    if missing is not None and row.computed_from is not None:
+        reason = coverage_note(ctx, row.computed_from, own=True)
+        missing = f"{missing} {reason}" if reason else missing
     return Card(
         indicator=indicator,
         row=row,
@@ -97,7 +114,7 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
         headline_label=headline_label,
         value=value_text(indicator, m.value, t),
         counts=counts,
-        interval=interval_text(indicator, m.ci_low, m.ci_high, t),
+        interval=interval_text(indicator, low, high, t, decimals=decimals),
         comparison=comparison,
         comparison_text=comparison_text(ctx, row.comparison if has_value else None, benchmark_name, indicator),
         benchmark_text=(
@@ -110,8 +127,9 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
         sparkline=spark,
         spark_table=spark_table,
         missing=missing,
-        notes=value_notes(ctx, row),
+        notes=value_notes(ctx, row) + [reason for reason in [benchmark_reason(ctx, row)] if reason],
         definition=indicator.definition.get(language),
+        interval_note=interval_note(ctx, indicator, m),
         numerator_text=indicator.numerator_text.get(language) if indicator.numerator_text else None,
         denominator_text=indicator.denominator_text.get(language) if indicator.denominator_text else None,
         caveats=[caveat.get(language) for caveat in indicator.caveats],
@@ -154,7 +172,12 @@ def comparison_text(ctx: PageContext, comparison: Comparison | None, benchmark: 
     if comparison is None:
         return t("comparison.no_value")
     if comparison is Comparison.NOT_COMPARED:
-        reason = "count" if indicator.multiplier is None else "no_benchmark"
+        if indicator.multiplier is None:
+            reason = "count"
+        elif not has_interval(indicator.kind):
+            reason = "no_interval"  # a stock, an authority's number, a projection: nothing to test a difference on
+        else:
+            reason = "no_benchmark"
         return t(f"comparison.not_compared.{reason}")
     return t(f"comparison.{comparison.value}", benchmark=benchmark)
 
@@ -168,6 +191,9 @@ def trend_text(ctx: PageContext, row: IndicatorRow) -> str | None:
 
 
 def value_notes(ctx: PageContext, row: IndicatorRow) -> list[str]:
+    """The caveats of this value (status, harmonisation, flags), then how many municipalities its own pooled value
+    (Norway, a county) or its benchmark was computed from when some had no figures (the cards add why a benchmark
+    pooled from too few has no value: :func:`benchmark_reason`)."""
     t = ctx.t
     m = row.measure
     notes = []
@@ -176,7 +202,65 @@ def value_notes(ctx: PageContext, row: IndicatorRow) -> list[str]:
     if m.harmonisation.value != "original":
         notes.append(t(f"harmonisation.{m.harmonisation.value}"))
     notes.extend(t(f"flag.{flag.value}") for flag in sorted(m.flags))
-    return notes
+    if row.computed_from is not None and m.value is not None:
+        notes.append(coverage_note(ctx, row.computed_from, own=True) or "")
+    if row.benchmark is not None and row.benchmark.partial and m.value is not None:
+        notes.append(coverage_note(ctx, row.benchmark, own=False, name=benchmark_label(ctx, row)) or "")
+    return [note for note in notes if note]
+
+
+def benchmark_reason(ctx: PageContext, row: IndicatorRow) -> str | None:
+    """Why the benchmark has no value when the municipalities with figures were too few to pool (those without
+    hold 5 % or more of the denominator); None otherwise (also when none of them has counts to pool)."""
+    benchmark = row.benchmark
+    if benchmark is None or benchmark.value is not None or row.measure.value is None:
+        return None
+    if benchmark.coverage is None or benchmark.coverage.with_values == 0:
+        return None
+    return coverage_note(ctx, benchmark, own=False, name=benchmark_label(ctx, row))
+
+
+def coverage_note(ctx: PageContext, benchmark: Benchmark, *, own: bool, name: str = "") -> str | None:
+    """For Norway or a county pooled from its municipalities when some have no figures: "Beregnet fra 334 av 357
+    kommuner; 23 uten tall." (``own``: the row's own value) or "Tallet for landet er beregnet fra …" (the
+    benchmark ``name``d); when those without figures hold 5 % or more, why there is no value. None when every
+    municipality had figures or the value is the publisher's own."""
+    coverage = benchmark.coverage
+    if coverage is None or coverage.complete:
+        return None
+    t = ctx.t
+    suffix = "" if own else "_benchmark"
+    counts = {"benchmark": name, "used": coverage.with_values, "total": coverage.members}
+    if benchmark.value is not None:
+        return t(f"pooled.partial{suffix}", missing=coverage.without_values, **counts)
+    if coverage.with_values == 0:
+        return t(f"pooled.none{suffix}", **counts)
+    if coverage.missing_share is None or coverage.basis is None:
+        return t(f"pooled.unknown_share{suffix}", missing=coverage.without_values, **counts)
+    return t(
+        f"pooled.too_incomplete{suffix}",
+        missing=coverage.without_values,
+        share=t("unit.percent.value", number=t.number(coverage.missing_share * 100, 1)),
+        basis=t(f"pooled.basis.{coverage.basis}"),
+        limit=t("unit.percent.value", number=t.number(MAX_MISSING_SHARE * 100, 0)),
+        **counts,
+    )
+
+
+def interval_note(ctx: PageContext, indicator: Indicator, m: Measure) -> str | None:
+    """Why a value has no confidence interval, for the card's "?" panel: its kind has none (a stock, a number
+    set by an authority, a projection, an amount or average), its counts are not published, or its numerator
+    exceeds its denominator. None when it has an interval or no value."""
+    if m.value is None or m.interval is not None:
+        return None
+    t = ctx.t
+    if not has_interval(indicator.kind):
+        return t(f"interval.none.{indicator.kind.value}")
+    if m.method == NO_INTERVAL_RATIO_ABOVE_WHOLE:
+        return t("interval.none.ratio_above_whole")
+    if m.method == NO_INTERVAL_PUBLISHED:
+        return t("interval.none.published")
+    return None
 
 
 def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int) -> list[SourceLine]:
@@ -252,4 +336,15 @@ def benchmark_word(kind: BenchmarkKind) -> str:
     return BENCHMARK_WORDS.get(kind, "landet")
 
 
-__all__ = ["Card", "SourceLine", "build_card", "card_record", "comparison_text", "trend_text"]
+__all__ = [
+    "Card",
+    "SourceLine",
+    "benchmark_reason",
+    "build_card",
+    "card_record",
+    "comparison_text",
+    "coverage_note",
+    "interval_note",
+    "trend_text",
+    "value_notes",
+]

@@ -3,12 +3,13 @@ how a value is written in that display."""
 
 from __future__ import annotations
 
+from boligmonitor.analysis.measures import COUNT_UNIT, Measure
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
-from boligmonitor.web.present.formatting import count_text, ratio_text, value_text
+from boligmonitor.web.present.formatting import COUNT_DECIMALS, RATIO_DECIMALS, count_text, ratio_text, value_text
 
 
 def effective_benchmark(ctx: PageContext, region: str) -> BenchmarkKind:
@@ -52,4 +53,32 @@ def display_text(
     return value_text(indicator, value, ctx.t)
 
 
-__all__ = ["benchmark_choices", "display_text", "effective_benchmark", "effective_display"]
+def interval_in_display(
+    ctx: PageContext, indicator: Indicator, m: Measure, benchmark: float | None
+) -> tuple[float | None, float | None, int]:
+    """The value's interval in the unit the chosen display shows, and the decimals to write it with: the same
+    interval in another scale, never a new estimate, and never per-cent limits beside a count.
+
+    - antall: the share's or rate's limits × denominator / multiplier (the count's limits); none without a
+      count or denominator;
+    - forholdstall: the limits / benchmark × 100; none without a benchmark (and none for counts, which have no
+      forholdstall);
+    - otherwise the limits in the indicator's own unit.
+    """
+    low, high = m.ci_low, m.ci_high
+    if low is None or high is None:
+        return None, None, indicator.decimals
+    display = effective_display(ctx, indicator)
+    if display is Display.COUNT:
+        if m.count is None or not m.denominator or indicator.multiplier is None:
+            return None, None, COUNT_DECIMALS
+        scale = m.denominator / indicator.multiplier
+        return low * scale, high * scale, COUNT_DECIMALS
+    if display is Display.RATIO and indicator.unit != COUNT_UNIT:
+        if benchmark is None or benchmark == 0:
+            return None, None, RATIO_DECIMALS
+        return low * 100.0 / benchmark, high * 100.0 / benchmark, RATIO_DECIMALS
+    return low, high, indicator.decimals
+
+
+__all__ = ["benchmark_choices", "display_text", "effective_benchmark", "effective_display", "interval_in_display"]

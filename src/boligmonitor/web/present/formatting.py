@@ -41,14 +41,15 @@ def ratio_text(value: float | None, t: Translator) -> str:
     return t.number(value, RATIO_DECIMALS)
 
 
-def interval_text(indicator: Indicator, low: float | None, high: float | None, t: Translator) -> str | None:
+def interval_text(
+    indicator: Indicator, low: float | None, high: float | None, t: Translator, *, decimals: int | None = None
+) -> str | None:
+    """ "11,0–13,6": the limits with the indicator's decimals, or ``decimals`` when they are in another display's
+    unit (whole persons for antall, whole numbers for forholdstall); None without an interval."""
     if low is None or high is None:
         return None
-    return t(
-        "value.interval",
-        low=t.number(low, indicator.decimals),
-        high=t.number(high, indicator.decimals),
-    )
+    shown = indicator.decimals if decimals is None else decimals
+    return t("value.interval", low=t.number(low, shown), high=t.number(high, shown))
 
 
 def unit_label(indicator: Indicator, t: Translator) -> str:

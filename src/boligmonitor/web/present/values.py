@@ -2,7 +2,8 @@
 with its interval in the same display, the comparison in words and, when there is no figure, why.
 
 The interval of a count is the share's interval times the denominator, and the interval of a forholdstall the
-value's interval relative to the benchmark: the same interval in another scale, never a new estimate.
+value's interval relative to the benchmark: the same interval in another scale, never a new estimate
+(``display.interval_in_display``, which the cards use too).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from boligmonitor.web.charts import NO_VALUE
 from boligmonitor.web.context import Display, PageContext
 from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.present.cards import benchmark_label, comparison_text
-from boligmonitor.web.present.display import display_text, effective_display
-from boligmonitor.web.present.formatting import COUNT_DECIMALS, RATIO_DECIMALS, value_text
+from boligmonitor.web.present.display import display_text, effective_display, interval_in_display
+from boligmonitor.web.present.formatting import value_text
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,8 @@ def shown_value(ctx: PageContext, row: IndicatorRow, *, short_reason: bool = Fal
     if display is Display.COUNT:
         if m.count is None:
             return ShownValue(None, None, None, "–", None, unit_value, t(f"overview.count_not_published{suffix}"))
-        scale = m.denominator / indicator.multiplier if m.denominator and indicator.multiplier is not None else None
-        low, high = _scaled(m.ci_low, m.ci_high, scale)
-        interval = _interval(low, high, COUNT_DECIMALS, ctx)
+        low, high, decimals = interval_in_display(ctx, indicator, m, None)
+        interval = _interval(low, high, decimals, ctx)
         return ShownValue(m.count, low, high, format_in_display(ctx, indicator, m.count), interval, unit_value, None)
     if display is Display.RATIO:
         if indicator.unit == COUNT_UNIT:
@@ -69,8 +69,8 @@ def shown_value(ctx: PageContext, row: IndicatorRow, *, short_reason: bool = Fal
             reason = "overview.ratio_norway" if is_benchmark else "overview.ratio_no_benchmark"
             return ShownValue(None, None, None, "–", None, unit_value, t(reason + suffix))
         ratio = 100.0 * m.value / benchmark
-        low, high = _scaled(m.ci_low, m.ci_high, 100.0 / benchmark)
-        interval = _interval(low, high, RATIO_DECIMALS, ctx)
+        low, high, decimals = interval_in_display(ctx, indicator, m, benchmark)
+        interval = _interval(low, high, decimals, ctx)
         return ShownValue(ratio, low, high, format_in_display(ctx, indicator, ratio), interval, unit_value, None)
     interval = _interval(m.ci_low, m.ci_high, indicator.decimals, ctx)
     return ShownValue(m.value, m.ci_low, m.ci_high, unit_value, interval, None, None)
@@ -134,12 +134,6 @@ def municipal_spread(data: MonitorData, indicator_id: str, year: int) -> Spread 
         return Spread(values[0], values[0], values[0], values[0], 1)
     q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return Spread(values[0], q1, q3, values[-1], len(values))
-
-
-def _scaled(low: float | None, high: float | None, factor: float | None) -> tuple[float | None, float | None]:
-    if low is None or high is None or factor is None:
-        return None, None
-    return low * factor, high * factor
 
 
 def _interval(low: float | None, high: float | None, decimals: int, ctx: PageContext) -> str | None:
