@@ -142,3 +142,20 @@ def test_a_card_says_why_norway_has_no_value(web_client: TestClient) -> None:
     oslo = text_of(card(page(web_client, "/region/0301/tema/befolkning_boligmarked"), "BEF18"))
     assert "Ingen verdi for landet: 356 av 357 kommuner mangler tall, og de har 87,1\u00a0% av folketallet" in oslo
     assert "Ikke sammenlignet – ingen verdi å sammenligne med" in oslo
+
+
+def test_the_series_the_api_and_the_funnel_follow_the_kind(web_client: TestClient) -> None:
+    """A stock (BEF01) and an administrative number (FL06) have no interval anywhere: not in the API's records,
+    not in the time series' table, and the indicator page draws no funnel for them but says why."""
+    records = web_client.get("/api/v1/observations?indicator=BEF01&region=0301").json()["observations"]
+    assert records and all(r["ci_low"] is None and r["ci_method"].startswith("none") for r in records)
+    series = web_client.get("/region/0301/indikator/FL06.csv").text.splitlines()
+    header = series[0].lstrip("\ufeff").split(",")
+    low = header.index("ci_low")
+    assert all(line.split(",")[low] == "" for line in series[1:] if line.startswith("FL06"))
+    for language in LANGUAGES:
+        html = page(web_client, f"/indikator/FL06?lang={language}")
+        assert 'id="ind-funnel-title"' not in html
+        expected = Translator(language)("indicator.funnel.no_interval")
+        assert expected in unescape(html)
+    assert 'id="ind-funnel-title"' in page(web_client, "/indikator/BEF03")

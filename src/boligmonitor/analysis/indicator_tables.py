@@ -28,7 +28,7 @@ from boligmonitor.analysis.peers import (
     similar_municipalities,
 )
 from boligmonitor.analysis.trends import Trend, TrendKind, points_from_observations, recent_trend
-from boligmonitor.catalog.models import Catalog, Indicator
+from boligmonitor.catalog.models import Catalog, Indicator, QuantityKind
 from boligmonitor.core.errors import UnknownCodesError
 from boligmonitor.core.flags import Harmonisation
 from boligmonitor.core.observation import Observation
@@ -482,9 +482,13 @@ class FunnelSpread:
 
 
 def _funnel_kind(indicator: Indicator, target: float) -> FunnelKind | None:
+    """The funnel a value of this indicator is placed in, or None where chance variation does not apply (a stock,
+    an administrative number, a projection or a summary: docs/methods/intervals-and-comparisons.md §2)."""
     multiplier = indicator.multiplier
-    if multiplier is None:
+    if multiplier is None or not has_interval(indicator.kind):
         return None
+    if indicator.kind is QuantityKind.RATE:
+        return "rate"
     if multiplier == 100:
         # A "percentage" above 100 (e.g. refugees settled as a share of those the municipality was asked to
         # settle) is a ratio, not a binomial share: there are no binomial limits around it.

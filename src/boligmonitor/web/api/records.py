@@ -131,7 +131,7 @@ def observation_record(data: MonitorData, observation: Observation, language: La
     code = observation.region_code
     # Every stored code is a known region; a stray one is still shown, named by its code.
     region = data.regions.get(code) or RegionRow(code=code, name=code, level=region_level(code) or "unknown")
-    m = measure(observation, indicator.multiplier, data.tables.level)
+    m = measure(observation, indicator.multiplier, data.tables.level, kind=indicator.kind)
     return ObservationRecord(
         **_measure_fields(data, indicator, region, m, observation.note, language, observation.year),
         dataset=observation.dataset_id or None,

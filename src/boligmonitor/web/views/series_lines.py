@@ -122,7 +122,7 @@ def _area_line(ctx: PageContext, indicator: Indicator, key: str, code: str, year
 
 
 def _point(ctx: PageContext, indicator: Indicator, observation: Observation) -> Point:
-    m = measure(observation, indicator.multiplier, ctx.data.tables.level)
+    m = measure(observation, indicator.multiplier, ctx.data.tables.level, kind=indicator.kind)
     return _measured(ctx, indicator, observation.region_code, m, observation.note)
 
 

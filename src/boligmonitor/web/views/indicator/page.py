@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from boligmonitor.analysis.indicator_tables import Benchmark, IndicatorRow
+from boligmonitor.analysis.measures import has_interval
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.geo.groups import SizeGroup
@@ -106,6 +107,8 @@ def indicator_page(ctx: PageContext, indicator_id: str) -> Page:
     funnel, funnel_reason = None, None
     if not has_denominator(indicator):
         funnel_reason = t("indicator.funnel.not_for_counts")
+    elif not has_interval(indicator.kind):
+        funnel_reason = t("indicator.funnel.no_interval")
     elif national is None:
         funnel_reason = t("indicator.funnel.no_national")
     elif rows:
