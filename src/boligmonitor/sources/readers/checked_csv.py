@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.regions import RegionLevel, normalise_region_code, region_level
+from boligmonitor.sources.readers.limits import (
+    FIELD_TOO_LONG,
+    MAX_LINE_CHARS,
+    check_file_size,
+    check_row_count,
+    is_field_too_long,
+    line_too_long,
+    printable_path,
+)
 
 # Enough to show a user every kind of mistake in a file without drowning them (or memory) in repeats.
 DEFAULT_PROBLEM_CAP = 200
@@ -27,6 +37,7 @@ CSV_DELIMITERS = (",", ";")
 
 _UTF8_BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF16_MESSAGE = "the file is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' and import it again"
 
 
 class ProblemCollector:
@@ -39,6 +50,17 @@ class ProblemCollector:
         self.full = False
 
     def add(self, message: str, line: int | None = None, field: str | None = None) -> None:
+        self._add(InputProblem(file=self.file, message=message, line=line, field=field))
+
+    def extend(self, other: ProblemCollector) -> None:
+        """Add ``other``'s problems after this one's, in the order they were found, as if added here."""
+        listed = other._problems[:-1] if other.full else other._problems
+        for problem in listed:
+            self._add(problem)
+        if other.full:  # other stopped at its cap, so this one has reached its own (equal or smaller) cap
+            self._add(listed[-1])
+
+    def _add(self, problem: InputProblem) -> None:
         if self.full:
             return
         if len(self._problems) >= self.cap:
@@ -47,7 +69,7 @@ class ProblemCollector:
             )
             self.full = True
             return
-        self._problems.append(InputProblem(file=self.file, message=message, line=line, field=field))
+        self._problems.append(problem)
 
     @property
     def problems(self) -> tuple[InputProblem, ...]:
@@ -73,18 +95,15 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
     A file that does not decode raises InputError naming the line of the first bad byte; for UTF-8 it says
     what the line would read as Windows-1252 (the usual culprit: Excel's "CSV (semicolon separated)").
     """
-    file = str(path)
+    file = printable_path(path)
+    check_file_size(path, file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from exc
     is_utf8 = _is_utf8(encoding)
     if is_utf8 and data.startswith(_UTF16_BOMS):
-        raise InputError.single(
-            file,
-            "the file is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' and import it again",
-            line=1,
-        )
+        raise InputError.single(file, _UTF16_MESSAGE, line=1)
     try:
         text = data.decode(encoding)
     except LookupError as exc:
@@ -148,7 +167,8 @@ class CsvTable:
 def sniff_delimiter(header_line: str) -> str:
     """',' or ';', decided from the header line alone (column names contain neither).
 
-    Raises ValueError when the header contains both, since then either choice could be wrong.
+    Raises ValueError when the header contains both, since then either choice could be wrong, and
+    csv.Error for a header field over :data:`~.limits.MAX_CSV_FIELD_CHARS`.
     """
     widths = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in CSV_DELIMITERS}
     several = [d for d, width in widths.items() if width > 1]
@@ -160,53 +180,193 @@ def sniff_delimiter(header_line: str) -> str:
 def read_csv_table(path: Path, problems: ProblemCollector, encoding: str = "utf-8") -> CsvTable | None:
     """Parse a CSV file separated by ',' or ';' (sniffed from the header) into records with line numbers.
 
-    Structural problems (a row with the wrong number of fields, a truncated last line, an unclosed quote)
-    go into ``problems``; rows with the wrong number of fields are left out. Returns None when there is
-    no usable header. Rows whose fields are all empty (Excel leaves such rows behind) are skipped.
-    Encoding problems raise InputError at once: nothing else in the file can be trusted then.
+    The whole file at once: :func:`open_csv_table` (which this reads through) says what is checked.
     """
-    text = read_text(path, encoding)
-    if not text.strip():
+    stream = open_csv_table(path, problems, encoding)
+    if stream is None:
+        return None
+    with stream:
+        return CsvTable(delimiter=stream.delimiter, columns=stream.columns, records=tuple(stream.records()))
+
+
+def open_csv_table(path: Path, problems: ProblemCollector, encoding: str = "utf-8") -> CsvStream | None:
+    """Open a CSV file separated by ',' or ';' (sniffed from the header) to read it record by record.
+
+    Structural problems (a row with the wrong number of fields, a truncated last line, an unclosed quote, a
+    field over :data:`~.limits.MAX_CSV_FIELD_CHARS`) go into ``problems`` as the records are read; rows with
+    the wrong number of fields are left out. Returns None when there is no usable header. Rows whose fields
+    are all empty (Excel leaves such rows behind) are skipped. Encoding problems, a line over
+    :data:`~.limits.MAX_LINE_CHARS` and more than :data:`~.limits.MAX_ROWS` rows raise InputError at once:
+    nothing else in the file can be trusted then. The file is read once, as the records are asked for.
+    """
+    lines = _TextLines.open(path, printable_path(path), encoding)
+    try:
+        stream = _open_stream(problems, lines)
+    except BaseException:
+        lines.close()
+        raise
+    if stream is None:
+        lines.close()
+    return stream
+
+
+def _open_stream(problems: ProblemCollector, lines: _TextLines) -> CsvStream | None:
+    leading = lines.leading_blank_lines()
+    if not "".join(leading).strip():
         problems.add("the file is empty: expected a header line with the column names", line=1)
         return None
-    first_line = text.splitlines()[0]
+    first_line = leading[0].splitlines()[0] if leading[0] else ""
     try:
         delimiter = sniff_delimiter(first_line)
     except ValueError as exc:
         problems.add(str(exc), line=1)
         return None
-    truncated_line = None if text.endswith(("\n", "\r")) else _count_lines(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    columns: tuple[str, ...] | None = None
-    records: list[CsvRecord] = []
-    last_line = 0
-    try:
-        for fields in reader:
-            start_line = last_line + 1
-            last_line = reader.line_num
-            if columns is None:
-                if not fields:
-                    problems.add("the first line is empty: the column names must be on line 1", line=1)
-                    return None
-                columns = tuple(name.strip() for name in fields)
-                continue
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(columns):
-                at_end = reader.line_num == truncated_line
-                problems.add(_field_count_message(len(fields), len(columns), delimiter, at_end), start_line)
-                continue
-            records.append(CsvRecord(line=start_line, fields=tuple(fields)))
     except csv.Error as exc:
-        problems.add(_csv_error_message(str(exc)), line=last_line + 1)
-    if columns is None:
+        problems.add(_csv_error_message(str(exc)), line=1)
+        return None
+    cursor = _CsvCursor(lines, leading, delimiter, problems)
+    header = cursor.next_fields()
+    if header is not None and not header:
+        problems.add("the first line is empty: the column names must be on line 1", line=1)
+        return None
+    if header is None:
         problems.add("the file is empty: expected a header line with the column names", line=1)
         return None
-    return CsvTable(delimiter=delimiter, columns=columns, records=tuple(records))
+    return CsvStream(delimiter, tuple(name.strip() for name in header), cursor)
 
 
-def _count_lines(text: str) -> int:
-    return len(io.StringIO(text, newline="").readlines())
+class CsvStream:
+    """An open CSV file whose header has been read: :meth:`records` reads the rest, once, and closes it."""
+
+    def __init__(self, delimiter: str, columns: tuple[str, ...], cursor: _CsvCursor) -> None:
+        self.delimiter = delimiter
+        self.columns = columns
+        self._cursor = cursor
+
+    def __enter__(self) -> CsvStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._cursor.lines.close()
+
+    def records(self) -> Iterator[CsvRecord]:
+        """The data records in file order (see :func:`open_csv_table` for what is left out)."""
+        cursor = self._cursor
+        n_records = 0
+        try:
+            while (fields := cursor.next_fields()) is not None:
+                if not any(f.strip() for f in fields):
+                    continue
+                n_records += 1
+                check_row_count(n_records, cursor.lines.file, cursor.start_line)
+                if len(fields) != len(self.columns):
+                    at_end = not cursor.lines.ended_with_line_break
+                    message = _field_count_message(len(fields), len(self.columns), self.delimiter, at_end)
+                    cursor.problems.add(message, cursor.start_line)
+                    continue
+                yield CsvRecord(line=cursor.start_line, fields=tuple(fields))
+        finally:
+            self.close()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Each record as (line, {column: text}); use only after the header was checked for duplicates."""
+        columns = self.columns
+        for record in self.records():
+            yield record.line, dict(zip(columns, record.fields, strict=True))
+
+
+class _CsvCursor:
+    """csv.reader over the lines of a file, with the line each record starts on; a malformed record is
+    recorded as a problem and ends the reading."""
+
+    def __init__(self, lines: _TextLines, leading: list[str], delimiter: str, problems: ProblemCollector) -> None:
+        self.lines, self.problems = lines, problems
+        self.reader = csv.reader(itertools.chain(leading, lines), delimiter=delimiter, strict=True)
+        self.start_line = 0  # where the last record returned starts
+        self.last_line = 0  # where it ends
+        self.failed = False
+
+    def next_fields(self) -> list[str] | None:
+        if self.failed:
+            return None
+        try:
+            fields = next(self.reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            self.failed = True
+            self.problems.add(_csv_error_message(str(exc)), line=self.last_line + 1)
+            return None
+        self.start_line = self.last_line + 1
+        self.last_line = self.reader.line_num
+        return fields
+
+
+class _TextLines:
+    """The lines of a text file, decoded strictly as they are read; line ends kept (as ``newline=""``)."""
+
+    def __init__(self, handle: TextIO, path: Path, file: str, encoding: str) -> None:
+        self._handle = handle
+        self._path, self.file, self._encoding = path, file, encoding
+        self.count = 0
+        self.ended_with_line_break = True
+
+    @classmethod
+    def open(cls, path: Path, file: str, encoding: str) -> _TextLines:
+        """Open ``path``; the errors :func:`read_text` would give for an unreadable, too large or UTF-16 file
+        or an unknown encoding are raised here."""
+        check_file_size(path, file)
+        try:
+            binary = path.open("rb")
+        except OSError as exc:
+            raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from exc
+        try:
+            if _is_utf8(encoding) and binary.read(2) in _UTF16_BOMS:
+                raise InputError.single(file, _UTF16_MESSAGE, line=1)
+            binary.seek(0)
+            try:
+                handle = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+            except LookupError as exc:
+                raise InputError.single(file, f"unknown encoding {encoding!r}") from exc
+        except BaseException:
+            binary.close()
+            raise
+        return cls(handle, path, file, encoding)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def leading_blank_lines(self) -> list[str]:
+        """The first lines up to and including the first that is not blank (a UTF-8 byte order mark removed)."""
+        leading: list[str] = []
+        for line in self:
+            if not leading:
+                line = line.removeprefix(_UTF8_BOM)
+            leading.append(line)
+            if line.strip():
+                break
+        return leading
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = self._handle.readline(MAX_LINE_CHARS + 2)  # room for the longest line and its "\r\n"
+        except UnicodeDecodeError:
+            self.close()
+            read_text(self._path, self._encoding)  # words it as for a whole file: the line, read as Windows-1252
+            raise
+        if not line:
+            raise StopIteration
+        self.count += 1
+        if len(line) > MAX_LINE_CHARS and len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            raise line_too_long(self.file, self.count)
+        self.ended_with_line_break = line.endswith(("\n", "\r"))
+        return line
 
 
 def _field_count_message(found: int, expected: int, delimiter: str, at_end: bool) -> str:
@@ -221,6 +381,8 @@ def _field_count_message(found: int, expected: int, delimiter: str, at_end: bool
 def _csv_error_message(detail: str) -> str:
     if "unexpected end of data" in detail:
         return "a quote opened on this line is never closed: the file looks truncated"
+    if is_field_too_long(detail):
+        return FIELD_TOO_LONG
     return f"malformed CSV: {detail}"
 
 

@@ -21,6 +21,7 @@ from typing import Final, TextIO
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube
+from boligmonitor.sources.readers.limits import printable_path
 from boligmonitor.sources.readers.registry import CONVERT_SNIFFING, read_cube, read_head, sniff_format
 
 VALUE_COLUMN: Final = "value"
@@ -69,7 +70,7 @@ def convert_file(path: Path, out: TextIO) -> int:
     try:
         columns = tidy_columns(cube)
     except ValueError as error:
-        raise InputError.single(str(path), str(error), field=VALUE_COLUMN) from None
+        raise InputError.single(printable_path(path), str(error), field=VALUE_COLUMN) from None
     return _write(cube, columns, out)
 
 
@@ -79,7 +80,7 @@ def read_cube_file(path: Path) -> Cube:
     try:
         head = read_head(path)
     except OSError as error:
-        raise InputError.single(str(path), f"cannot read the file: {error.strerror or error}") from None
+        raise InputError.single(printable_path(path), f"cannot read the file: {error.strerror or error}") from None
     return read_cube(path, sniff_format(path, head, CONVERT_SNIFFING))
 
 

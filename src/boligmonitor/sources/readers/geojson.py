@@ -16,6 +16,7 @@ from pathlib import Path
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.sources.readers.checked_csv import ProblemCollector, parse_region, read_text
+from boligmonitor.sources.readers.limits import loads_json, printable_path
 
 AREA_GEOMETRY_TYPES = ("Polygon", "MultiPolygon")
 # Old-style (pre-RFC 7946) `crs` members that still mean WGS 84 longitude/latitude.
@@ -32,11 +33,8 @@ class RegionGeometry:
 
 def read_geojson_regions(path: Path, code_property: str = "code", name_property: str = "name") -> list[RegionGeometry]:
     """One RegionGeometry per feature; InputError lists every problem, each with its ``features[i]`` field."""
-    file = str(path)
-    try:
-        body = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError.single(file, f"not valid JSON: {exc.msg}", line=exc.lineno) from exc
+    file = printable_path(path)
+    body = loads_json(read_text(path), file)
     features = _features(body, file)
     problems = ProblemCollector(file)
     regions: list[RegionGeometry] = []

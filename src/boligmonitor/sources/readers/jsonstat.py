@@ -33,6 +33,15 @@ from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension, FlagRuns, Unit
+from boligmonitor.sources.readers.limits import (
+    MAX_CUBE_CELLS,
+    TOO_DEEP,
+    check_byte_count,
+    check_file_size,
+    check_json_depth,
+    printable_path,
+    too_deep_line,
+)
 
 JsonStatSource: TypeAlias = Path | str | bytes | Mapping[str, Any]
 FieldPath: TypeAlias = tuple[str | int, ...]
@@ -98,11 +107,17 @@ def _load(source: JsonStatSource, name: str | None) -> tuple[str, str | bytes | 
         file, raw = name or "<JSON-stat>", source
     else:
         path = Path(source)
-        file = name or str(path)
+        file = name or printable_path(path)
+        check_file_size(path, file)
         try:
             raw = path.read_bytes()
         except OSError as error:
             raise InputError.single(file, f"cannot read the file: {error.strerror or error}") from None
+    check_byte_count(len(raw), file)
+    if isinstance(raw, bytes) and not json.detect_encoding(raw).startswith("utf-8"):
+        wide = json.detect_encoding(raw).upper()[:6]  # UTF-16 or UTF-32, which json.loads would accept
+        raise InputError.single(file, f"the file is {wide}; save it as UTF-8 (JSON-stat must be UTF-8)", line=1)
+    check_json_depth(raw, file)
     try:
         document = json.loads(raw, parse_constant=_NonFiniteNumber)
     except json.JSONDecodeError as error:
@@ -112,6 +127,11 @@ def _load(source: JsonStatSource, name: str | None) -> tuple[str, str | bytes | 
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1 if isinstance(raw, bytes) else None
         raise InputError.single(file, "not valid UTF-8 (JSON-stat must be UTF-8)", line=line) from None
+    except ValueError as error:  # a number of more than 4300 digits (int's guard against slow conversion)
+        raise InputError.single(file, f"not valid JSON: {error}".split(";")[0]) from None
+    except RecursionError:  # nesting that check_json_depth could not see (brackets hidden in strings)
+        line = too_deep_line(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+        raise InputError.single(file, TOO_DEEP, line=line) from None
     return file, raw, document
 
 
@@ -127,6 +147,12 @@ def _read_dataset(document: Any, *, caller_owned: bool) -> Cube:
         for dimension_id, size in zip(ids, sizes, strict=True)
     )
     n_cells = math.prod(sizes)
+    if n_cells > MAX_CUBE_CELLS:  # before anything is built per cell: a sparse 'value' may be a few bytes
+        raise _MalformedError.at(
+            ("size",),
+            f"the sizes {' × '.join(map(str, sizes))} give {n_cells} cells; "
+            f"a dataset may have at most {MAX_CUBE_CELLS} cells",
+        )
     values = _read_values(document, n_cells, copy_values=caller_owned)
     status = _read_status(document, n_cells)
     notes = _read_notes(document)
@@ -290,15 +316,14 @@ def _read_values(document: Mapping[str, Any], n_cells: int, *, copy_values: bool
             _raise_for_bad_values(enumerate(raw), lambda i: ("value", i))
         return list(raw) if copy_values else raw
     if isinstance(raw, Mapping):
-        values: list[float | None] = [None] * n_cells
-        bad: list[tuple[str, Any]] = []
-        for key, value in raw.items():
-            flat = _flat_index(key, n_cells, ("value", key))
-            if type(value) not in _NUMBER_TYPES:
-                bad.append((key, value))
-            values[flat] = value
+        for key in raw:  # every key is checked before the dense list is made
+            _flat_index(key, n_cells, ("value", key))
+        bad = [(key, value) for key, value in raw.items() if type(value) not in _NUMBER_TYPES]
         if bad:
             _raise_for_bad_values(bad, lambda key: ("value", key))
+        values: list[float | None] = [None] * n_cells
+        for key, value in raw.items():
+            values[int(key)] = value
         return values
     if raw is None:
         raise _MalformedError.at(("value",), "the 'value' member is missing")
@@ -496,6 +521,10 @@ def _optional(parent: Mapping[str, Any], key: str, kind: type[Any], where: Field
 def _flat_index(key: str, limit: int, path: FieldPath, what: str = "flat index") -> int:
     if not (key.isascii() and key.isdigit()):
         raise _MalformedError.at(path, f"{key!r} is not a {what} (a non-negative integer)")
+    if len(key.lstrip("0")) > len(str(limit)):  # surely out of range; int() refuses over 4300 digits
+        raise _MalformedError.at(
+            path, f"{what} {key[:30]}{'…' if len(key) > 30 else ''} is out of range (there are {limit})"
+        )
     index = int(key)
     if index >= limit:
         raise _MalformedError.at(path, f"{what} {index} is out of range (there are {limit})")

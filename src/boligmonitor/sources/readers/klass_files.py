@@ -10,7 +10,6 @@ Each record is mapped by the parser the live connector uses too (:mod:`.klass_re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -32,11 +31,12 @@ from boligmonitor.sources.readers.klass_records import (
     parse_change,
     parse_code,
 )
+from boligmonitor.sources.readers.limits import loads_json, printable_path
 
 
 def read_klass_codes(path: Path, encoding: str = "utf-8") -> list[KlassCode]:
     """Codes from a KLASS ``codesAt`` JSON body (``{"codes": [...]}``) or its CSV flattening."""
-    problems = ProblemCollector(str(path))
+    problems = ProblemCollector(printable_path(path))
     codes: list[KlassCode] = []
     first_seen: dict[tuple[str, date | None], str] = {}
     for where, record in _records(path, CODES_KEY, ("code", "name"), problems, encoding):
@@ -53,13 +53,13 @@ def read_klass_codes(path: Path, encoding: str = "utf-8") -> list[KlassCode]:
         codes.append(code)
     problems.raise_if_any()
     if not codes:
-        raise InputError.single(str(path), "no codes: a classification needs at least one", field=CODES_KEY)
+        raise InputError.single(printable_path(path), "no codes: a classification needs at least one", field=CODES_KEY)
     return codes
 
 
 def read_klass_changes(path: Path, encoding: str = "utf-8") -> list[KlassChange]:
     """Changes from a KLASS ``changes`` JSON body (``{"codeChanges": [...]}``) or its CSV flattening."""
-    problems = ProblemCollector(str(path))
+    problems = ProblemCollector(printable_path(path))
     changes: list[KlassChange] = []
     first_seen: dict[KlassChange, str] = {}
     required = ("oldCode", "newCode", "changeOccurred")
@@ -102,17 +102,14 @@ def _records(
         return _json_records(path, list_key, problems, encoding)
     if path.suffix.lower() in (".csv", ".txt"):
         return _csv_records(path, required, problems, encoding)
-    raise InputError.single(str(path), f"unknown file type {path.suffix!r}: expected .json or .csv")
+    raise InputError.single(printable_path(path), f"unknown file type {path.suffix!r}: expected .json or .csv")
 
 
 def _json_records(
     path: Path, list_key: str, problems: ProblemCollector, encoding: str
 ) -> list[tuple[_Where, Mapping[str, object]]]:
-    file = str(path)
-    try:
-        body = json.loads(read_text(path, encoding))
-    except json.JSONDecodeError as exc:
-        raise InputError.single(file, f"not valid JSON: {exc.msg}", line=exc.lineno) from exc
+    file = printable_path(path)
+    body = loads_json(read_text(path, encoding), file)
     items = body.get(list_key) if isinstance(body, dict) else None
     if not isinstance(items, list):
         other = CHANGES_KEY if list_key == CODES_KEY else CODES_KEY

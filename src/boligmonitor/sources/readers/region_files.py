@@ -28,6 +28,7 @@ from boligmonitor.sources.readers.checked_csv import (
     read_csv_table,
     text_from_cell,
 )
+from boligmonitor.sources.readers.limits import printable_path
 
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("region", "attribute", "year", "value", "source")
 SPLIT_WEIGHT_COLUMNS: tuple[str, ...] = ("old_code", "new_code", "valid_until_year", "weight", "source")
@@ -90,7 +91,7 @@ ATTRIBUTE_VALUE_PARSERS: Mapping[str, Callable[[str], str]] = {
 
 def read_region_attributes(path: Path) -> list[RegionAttribute]:
     """Read ``region,attribute,year,value,source`` (UTF-8, ',' or ';'); InputError lists every problem."""
-    problems = ProblemCollector(str(path))
+    problems = ProblemCollector(printable_path(path))
     records: list[RegionAttribute] = []
     first_line_of: dict[tuple[str, str, int], int] = {}
     for line, cells in _csv_rows(path, ATTRIBUTE_COLUMNS, problems):
@@ -122,7 +123,7 @@ def read_region_attributes(path: Path) -> list[RegionAttribute]:
 
 def read_split_weights(path: Path) -> list[SplitWeight]:
     """Read ``old_code,new_code,valid_until_year,weight,source``; weights of a split must sum to 1."""
-    problems = ProblemCollector(str(path))
+    problems = ProblemCollector(printable_path(path))
     weights: list[SplitWeight] = []
     first_line_of: dict[tuple[str, str, int], int] = {}
     for line, cells in _csv_rows(path, SPLIT_WEIGHT_COLUMNS, problems):
@@ -179,7 +180,7 @@ def _csv_rows(path: Path, columns: tuple[str, ...], problems: ProblemCollector) 
 
 def _require_rows(path: Path, records: list[RegionAttribute] | list[SplitWeight]) -> None:
     if not records:
-        raise InputError.single(str(path), "no data rows: the file has a header but nothing else", line=2)
+        raise InputError.single(printable_path(path), "no data rows: the file has a header but nothing else", line=2)
 
 
 def _municipality(cell: object) -> str:

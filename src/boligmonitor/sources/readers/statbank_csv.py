@@ -66,6 +66,13 @@ from typing import Final
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension
+from boligmonitor.sources.readers.limits import (
+    FIELD_TOO_LONG,
+    check_file_size,
+    check_row_count,
+    is_field_too_long,
+    printable_path,
+)
 
 _SEPARATORS: Final = (";", "\t", ",")
 _TIME_CODE: Final = r"\d{4}(?:[KMHTU]\d{1,2}|-\d{4})?"
@@ -114,7 +121,8 @@ class _Layout:
 
 def read_statbank_csv(path: Path, *, name: str | None = None) -> Cube:
     """Read one statbank CSV download (layouts and rules in the module docstring)."""
-    file = name or str(path)
+    file = name or printable_path(path)
+    check_file_size(Path(path), file)
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
@@ -174,7 +182,11 @@ def _records(text: str, file: str) -> tuple[list[_Record], bool]:
     try:
         for fields in reader:
             records.append(_Record(reader.line_num, fields))
+            check_row_count(len(records), file, reader.line_num)
     except csv.Error as error:
+        if is_field_too_long(str(error)):  # named by the line its record starts on
+            start = records[-1].line + 1 if records else 1
+            raise InputError.single(file, FIELD_TOO_LONG, line=start) from None
         hint = " (truncated file?)" if "end of data" in str(error) else ""
         raise InputError.single(file, f"malformed CSV: {error}{hint}", line=reader.line_num) from None
     return records, text.endswith(("\n", "\r"))
@@ -185,7 +197,10 @@ def _detect_separator(text: str) -> str:
     lines = [line for line in text.splitlines()[:20] if line.strip()][:2]
     for separator in _SEPARATORS:
         for line in lines:
-            fields = next(csv.reader([line], delimiter=separator), [])
+            try:
+                fields = next(csv.reader([line], delimiter=separator), [])
+            except csv.Error:  # a field over the limit: _records reports it with its line
+                continue
             if len(fields) > 1:
                 return separator
     return _SEPARATORS[0]

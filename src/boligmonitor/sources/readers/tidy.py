@@ -8,16 +8,15 @@ a region code is in the register is checked later by the pipeline, using the lin
 from __future__ import annotations
 
 import csv
+import math
 import zipfile
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import compress
 from pathlib import Path
-from typing import Any, TextIO
-
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from typing import Any, TextIO, cast
 
 from boligmonitor.core.errors import InputError
 from boligmonitor.core.flags import Flag, format_flags
@@ -28,11 +27,12 @@ from boligmonitor.sources.readers.checked_csv import (
     ProblemCollector,
     check_header,
     number_from_cell,
+    open_csv_table,
     parse_region,
     parse_year,
-    read_csv_table,
     text_from_cell,
 )
+from boligmonitor.sources.readers.limits import check_file_size, check_row_count, printable_path
 
 TIDY_COLUMNS: tuple[str, ...] = (
     "indicator",
@@ -57,7 +57,7 @@ _NO_VALUE_STATUSES = tuple(s for s in Status if not s.has_value)
 _REGION_LEVELS = (RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY, RegionLevel.DISTRICT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TidyRow:
     """One observation from a tidy file; ``line`` is its line (CSV) or row number (Excel) for messages."""
 
@@ -83,22 +83,147 @@ def read_tidy(path: Path) -> list[TidyRow]:
     Raises InputError listing every problem found (file, line, field), up to a cap; returns only when
     the whole file is valid.
     """
-    file = str(path)
+    return list(read_tidy_table(path))
+
+
+def read_tidy_table(path: Path) -> TidyTable:
+    """:func:`read_tidy` with the rows kept compactly (:class:`TidyTable`), for large files.
+
+    The file is read once, row by row; memory grows with the number of rows, some 60 bytes each.
+    """
+    file = printable_path(path)
     suffix = path.suffix.lower()
-    problems = ProblemCollector(file)
+    # Problems in the table's structure (field counts, unnamed columns) are listed before those of the
+    # header and the rows, as when the whole table was read first; each collector keeps file order.
+    structure = ProblemCollector(file)
+    content = ProblemCollector(file)
+    table = TidyTable()
     if suffix in CSV_SUFFIXES:
-        table = _cells_from_csv(path, problems)
+        stream = open_csv_table(path, structure)
+        if stream is not None:
+            with stream:
+                _read_rows(stream.columns, stream.rows(), table, content)
     elif suffix in XLSX_SUFFIXES:
-        table = _cells_from_xlsx(path, problems)
+        _read_xlsx(path, table, structure, content)
     elif suffix == ".xls":
         raise InputError.single(file, "old Excel format (.xls): save the workbook as .xlsx or as 'CSV UTF-8'")
     else:
         raise InputError.single(file, f"unknown file type {suffix!r}: expected .csv or .xlsx")
-    rows = _rows_from_table(table, problems) if table is not None else []
-    problems.raise_if_any()
-    if not rows:
+    structure.extend(content)
+    structure.raise_if_any()
+    if not table:
         raise InputError.single(file, "no data rows: the file has a header but no observations", line=2)
-    return rows
+    return table
+
+
+class TidyTable:
+    """The rows of one tidy file, stored column by column: some 60 bytes a row where :class:`TidyRow` objects
+    take about 300. Iterating (or :meth:`rows_of`) makes the rows, in file order; :meth:`take` hands out one
+    indicator's rows and forgets them, giving the memory back as a file is imported indicator by indicator."""
+
+    def __init__(self) -> None:
+        self._lines = array("q")
+        self._indicators = array("i")  # positions in _texts, as are regions, notes and sources; _TAKEN
+        self._regions = array("i")
+        self._years = array("h")
+        self._numbers = (array("d"), array("d"), array("d"))  # value, numerator, denominator; NaN = None
+        self._statuses = array("B")  # positions in _STATUSES
+        self._flags = array("i")  # positions in _flag_sets
+        self._notes = array("i")
+        self._sources = array("i")
+        self._texts: list[str | None] = [None]
+        self._text_positions: dict[str | None, int] = {None: 0}
+        self._flag_sets: list[frozenset[Flag]] = []
+        self._flag_positions: dict[frozenset[Flag], int] = {}
+        self._n_taken = 0  # rows taken but still in the columns
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._n_taken
+
+    def __iter__(self) -> Iterator[TidyRow]:
+        return (self._row(i) for i, position in enumerate(self._indicators) if position != _TAKEN)
+
+    @property
+    def indicators(self) -> list[str]:
+        """The indicator ids, in the order they first occur."""
+        positions = dict.fromkeys(self._indicators)
+        positions.pop(_TAKEN, None)
+        return [cast(str, self._texts[position]) for position in positions]
+
+    def rows_of(self, indicator: str) -> list[TidyRow]:
+        """The rows of one indicator, in file order."""
+        wanted = self._text_positions.get(indicator)
+        return [self._row(i) for i, position in enumerate(self._indicators) if position == wanted]
+
+    def take(self, indicator: str) -> list[TidyRow]:
+        """:meth:`rows_of`, which the table then forgets. Its columns are rewritten without the rows taken
+        once they are half of them, so taking every indicator in turn costs about one more pass."""
+        wanted = self._text_positions.get(indicator)
+        taken = [i for i, position in enumerate(self._indicators) if position == wanted]
+        rows = [self._row(i) for i in taken]
+        for i in taken:
+            self._indicators[i] = _TAKEN
+        self._n_taken += len(taken)
+        if self._n_taken * 2 >= len(self._lines):
+            self._drop_taken()
+        return rows
+
+    def _drop_taken(self) -> None:
+        kept = [position != _TAKEN for position in self._indicators]
+        for name in ("_lines", "_indicators", "_regions", "_years", "_statuses", "_flags", "_notes", "_sources"):
+            column: array[Any] = getattr(self, name)
+            setattr(self, name, array(column.typecode, compress(column, kept)))
+        value, numerator, denominator = (array("d", compress(column, kept)) for column in self._numbers)
+        self._numbers = (value, numerator, denominator)
+        self._n_taken = 0
+
+    def append(self, row: TidyRow) -> None:
+        self._lines.append(row.line)
+        self._indicators.append(self._text(row.indicator))
+        self._regions.append(self._text(row.region))
+        self._years.append(row.year)
+        for column, number in zip(self._numbers, (row.value, row.numerator, row.denominator), strict=True):
+            column.append(_NO_NUMBER if number is None else number)
+        self._statuses.append(_STATUS_POSITIONS[row.status])
+        flags = self._flag_positions.setdefault(row.flags, len(self._flag_sets))
+        if flags == len(self._flag_sets):
+            self._flag_sets.append(row.flags)
+        self._flags.append(flags)
+        self._notes.append(self._text(row.note))
+        self._sources.append(self._text(row.source))
+
+    def key_of(self, row: TidyRow) -> int:
+        """A number for ``row.key()`` (indicator, region, year): equal keys, equal numbers; small to keep."""
+        return (self._text(row.indicator) << 48) | (self._text(row.region) << 16) | (row.year & 0xFFFF)
+
+    def _text(self, text: str | None) -> int:
+        position = self._text_positions.setdefault(text, len(self._texts))
+        if position == len(self._texts):
+            self._texts.append(text)
+        return position
+
+    def _row(self, i: int) -> TidyRow:
+        texts = self._texts
+        value, numerator, denominator = (column[i] for column in self._numbers)
+        return TidyRow(
+            line=self._lines[i],
+            indicator=cast(str, texts[self._indicators[i]]),
+            region=cast(str, texts[self._regions[i]]),
+            year=self._years[i],
+            value=None if math.isnan(value) else value,
+            numerator=None if math.isnan(numerator) else numerator,
+            denominator=None if math.isnan(denominator) else denominator,
+            status=_STATUSES[self._statuses[i]],
+            flags=self._flag_sets[self._flags[i]],
+            note=texts[self._notes[i]],
+            source=texts[self._sources[i]],
+        )
+
+
+_TAKEN = -1  # in _indicators: a row handed out by TidyTable.take
+_NO_NUMBER = math.nan  # stands for None: no number read is NaN (non-finite numbers are refused)
+_STATUSES = tuple(Status)
+_STATUS_POSITIONS = {status: position for position, status in enumerate(_STATUSES)}
 
 
 def write_tidy_csv(rows: Iterable[TidyRow], out: TextIO) -> None:
@@ -138,22 +263,13 @@ def _format_number(value: float | None) -> str:
 # --- reading cells -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CellTable:
-    columns: tuple[str, ...]
-    rows: list[tuple[int, dict[str, object]]]
+def _read_xlsx(path: Path, table: TidyTable, structure: ProblemCollector, content: ProblemCollector) -> None:
+    # Imported here: openpyxl (and numpy, which it loads) would add some 20 MB to every CSV import.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
-
-def _cells_from_csv(path: Path, problems: ProblemCollector) -> _CellTable | None:
-    table = read_csv_table(path, problems)
-    if table is None:
-        return None
-    rows: list[tuple[int, dict[str, object]]] = [(line, dict(fields)) for line, fields in table.rows()]
-    return _CellTable(columns=table.columns, rows=rows)
-
-
-def _cells_from_xlsx(path: Path, problems: ProblemCollector) -> _CellTable | None:
-    file = str(path)
+    file = printable_path(path)
+    check_file_size(path, file)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -161,7 +277,14 @@ def _cells_from_xlsx(path: Path, problems: ProblemCollector) -> _CellTable | Non
     try:
         sheet = _choose_sheet(workbook, file)
         sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
-        return _cells_from_sheet(sheet.iter_rows(values_only=True), problems)
+        sheet_rows: Iterator[tuple[object, ...]] = iter(sheet.iter_rows(values_only=True))
+        header = [text_from_cell(c) for c in next(sheet_rows, None) or ()]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            structure.add("the sheet is empty: expected the column names in row 1", line=1)
+            return
+        _read_rows(tuple(header), _cells_from_sheet(header, sheet_rows, structure), table, content)
     finally:
         workbook.close()
 
@@ -183,54 +306,57 @@ def _choose_sheet(workbook: Any, file: str) -> Any:
     return sheet
 
 
-def _cells_from_sheet(sheet_rows: Iterable[tuple[object, ...]], problems: ProblemCollector) -> _CellTable | None:
-    rows_iter = iter(sheet_rows)
-    header_cells = next(rows_iter, None)
-    header = [text_from_cell(c) for c in header_cells or ()]
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        problems.add("the sheet is empty: expected the column names in row 1", line=1)
-        return None
+def _cells_from_sheet(
+    header: list[str], sheet_rows: Iterator[tuple[object, ...]], structure: ProblemCollector
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """Each non-empty row below the header as (row number, {column: cell}); a value in a column without a
+    name is a problem in ``structure``."""
+    from openpyxl.utils import get_column_letter
+
     width = len(header)
-    rows: list[tuple[int, dict[str, object]]] = []
-    for row_number, cells in enumerate(rows_iter, start=2):
+    n_rows = 0
+    for row_number, cells in enumerate(sheet_rows, start=2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
+        n_rows += 1
+        check_row_count(n_rows, structure.file, row_number)
         for position, cell in enumerate(cells[width:], start=width + 1):
             if cell is not None and text_from_cell(cell):
                 letter = get_column_letter(position)
-                problems.add(f"a value in column {letter}, which has no name in row 1", row_number, letter)
+                structure.add(f"a value in column {letter}, which has no name in row 1", row_number, letter)
         padded = (*cells[:width], *([None] * (width - len(cells))))
-        rows.append((row_number, dict(zip(header, padded, strict=True))))
-    return _CellTable(columns=tuple(header), rows=rows)
+        yield row_number, dict(zip(header, padded, strict=True))
 
 
 # --- checking rows -----------------------------------------------------------------------------------------
 
 
-def _rows_from_table(table: _CellTable, problems: ProblemCollector) -> list[TidyRow]:
+def _read_rows(
+    columns: tuple[str, ...],
+    cell_rows: Iterable[tuple[int, Mapping[str, object]]],
+    table: TidyTable,
+    problems: ProblemCollector,
+) -> None:
+    """Check the header, then each row, appending the valid ones to ``table``. Reads ``cell_rows`` to the end
+    even when nothing more is checked: its structural problems are found as it is read."""
     header_ok = check_header(
-        table.columns,
+        columns,
         problems,
         required=REQUIRED_COLUMNS,
         optional=TIDY_COLUMNS[len(REQUIRED_COLUMNS) :],
         extra_prefix=EXTRA_COLUMN_PREFIX,
     )
-    if not {"value", "numerator"} & set(table.columns):
+    if not {"value", "numerator"} & set(columns):
         problems.add("needs a 'value' or a 'numerator' column (or both)", line=1)
         header_ok = False
-    if not header_ok:
-        return []
-    rows: list[TidyRow] = []
-    first_line_of: dict[tuple[str, str, int], int] = {}
-    for line, cells in table.rows:
-        if problems.full:
-            break
+    first_line_of: dict[int, int] = {}  # TidyTable.key_of(row) -> line
+    for line, cells in cell_rows:
+        if not header_ok or problems.full:
+            continue
         row = _row_from_cells(line, cells, problems)
         if row is None:
             continue
-        first = first_line_of.setdefault(row.key(), line)
+        first = first_line_of.setdefault(table.key_of(row), line)
         if first != line:
             problems.add(
                 f"duplicate observation {row.indicator!r}, region {row.region}, {row.year}: lines {first} and {line}",
@@ -238,8 +364,7 @@ def _rows_from_table(table: _CellTable, problems: ProblemCollector) -> list[Tidy
                 field="indicator, region, year",
             )
             continue
-        rows.append(row)
-    return rows
+        table.append(row)
 
 
 def _row_from_cells(line: int, cells: Mapping[str, object], problems: ProblemCollector) -> TidyRow | None:
