@@ -10,10 +10,9 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 
-from boligmonitor.web.i18n import Translator, format_number
+from boligmonitor.web.i18n import LANGUAGES, Language, Translator, format_number
 from boligmonitor.web.monitor import MonitorData
 
-LANGUAGES = ("nb", "nn", "en")
 BERGEN = "4601"
 TABLE_ROW = re.compile(r'<tr data-indicator="(\w+)"[^>]*>(.*?)</tr>', re.S)
 
@@ -87,8 +86,8 @@ def test_card_interval_is_in_the_unit_of_the_forholdstall(web_client: TestClient
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_about_panel_says_why_there_is_no_interval(web_client: TestClient, language: str) -> None:
-    t = Translator(language)  # type: ignore[arg-type]
+def test_the_about_panel_says_why_there_is_no_interval(web_client: TestClient, language: Language) -> None:
+    t = Translator(language)
     population = page(web_client, f"/region/{BERGEN}/tema/befolkning_boligmarked?lang={language}")
     assert card_interval(population, "BEF01") is None
     assert t("interval.none.stock") in unescape(card(population, "BEF01"))
