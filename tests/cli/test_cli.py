@@ -159,7 +159,7 @@ def test_show_unknown_indicator_or_region_exits_2(built_database: Path) -> None:
 
 def test_show_custom_members_in_any_spelling(built_database: Path) -> None:
     """--members takes codes as users write them (K-0301, spaces, a trailing comma), as before; unknown codes are
-    named in canonical form; the region argument itself is taken as stored (301 is not Oslo there)."""
+    named in canonical form; a bare 301 is no code (municipality codes have four digits)."""
     url = f"sqlite:///{built_database}"
     show = ["show", "BEF03", "4601", "--year", "2024", "--benchmark", "custom", "--json", "--database", url]
     plain = runner.invoke(app, [*show, "--members", "0301,5001"])
@@ -173,6 +173,20 @@ def test_show_custom_members_in_any_spelling(built_database: Path) -> None:
     oslo = runner.invoke(app, ["show", "BEF03", "301", "--database", url])
     assert oslo.exit_code == 2
     assert "unknown region code: 301" in oslo.output
+
+
+def test_show_takes_every_spelling_of_norway_and_of_a_municipality(built_database: Path) -> None:
+    """0000 (SSB's code for the whole country), EAK and "Hele landet" are Norway; K-0301 is Oslo (issue 12)."""
+    url = f"sqlite:///{built_database}"
+    norway = runner.invoke(app, ["show", "BEF03", "0", "--year", "2024", "--json", "--database", url])
+    assert norway.exit_code == 0, norway.output
+    for spelling in ("0000", "EAK", "Hele landet"):
+        result = runner.invoke(app, ["show", "BEF03", spelling, "--year", "2024", "--json", "--database", url])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == norway.stdout
+    oslo = runner.invoke(app, ["show", "BEF03", "0301", "--year", "2024", "--json", "--database", url])
+    spelled = runner.invoke(app, ["show", "BEF03", "K-0301", "--year", "2024", "--json", "--database", url])
+    assert spelled.exit_code == 0 and spelled.stdout == oslo.stdout
 
 
 @pytest.mark.parametrize("benchmark", ["norway", "county", "kostra", "size", "peers"])

@@ -13,6 +13,7 @@ from rich.console import Console
 from boligmonitor.cli.factsheet import factsheet
 from boligmonitor.cli.rank import rank
 from boligmonitor.core.errors import InputError, UnknownCodesError
+from boligmonitor.core.regions import RegionCode, normalise_region_code
 
 if TYPE_CHECKING:  # the statistics import scipy; commands that do not need them should not pay for it
     from boligmonitor.analysis.indicator_tables import FunnelSpread
@@ -193,17 +194,19 @@ def show(
     if store.current_version() is None:
         _fail(ValueError("the database is empty: run `boligmonitor build --from DIR` first"))
     tables = IndicatorTables(store, load_catalog(), level=level)
+    custom_members: tuple[RegionCode, ...] = ()
     if kind is BenchmarkKind.CUSTOM:
         if not members:
             _fail(ValueError("--benchmark custom needs --members CODE,CODE,…"))
-        tables.custom_members = tuple(code.strip() for code in members.split(",") if code.strip())
+        # The codes as users write them (K-0301, " 0301"): normalised here, where they enter.
+        custom_members = tuple(normalise_region_code(code) for code in members.split(",") if code.strip())
     try:
         tables.indicator(indicator)
         if all_regions:
             chosen_year = year if year is not None else max(tables.years(indicator), default=None)
             if chosen_year is None:
                 _fail(ValueError(f"{indicator} has no values in the database"))
-            rows = tables.all_regions(indicator, chosen_year, kind)
+            rows = tables.all_regions(indicator, chosen_year, kind, custom_members=custom_members)
             records = [row.as_dict() for row in rows]
             result: dict[str, object] = {
                 "indicator": indicator,
@@ -216,7 +219,9 @@ def show(
         else:
             if region is None:
                 _fail(ValueError("give a REGION, or --all-regions"))
-            result = tables.row(indicator, region, year, kind).as_dict()
+            # Normalised where it enters: 0000, EAK, "Hele landet" are Norway; K-0301 is Oslo.
+            code = normalise_region_code(region)
+            result = tables.row(indicator, code, year, kind, custom_members=custom_members).as_dict()
     except KeyError as error:
         _fail(ValueError(str(error).strip('"')))
     except UnknownCodesError as error:
