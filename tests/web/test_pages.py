@@ -36,7 +36,7 @@ def test_front_page_in_every_language(web_client: TestClient, language: str) -> 
     assert f'<html lang="{language}"' in html
     assert "<h1" in html
     _no_inline_code(html)
-    assert 'href="/static/vendor/designsystemet.css"' in html
+    assert 'href="/static/vendor/designsystemet.css?v=' in html  # fingerprinted (web/static_assets.py)
 
 
 def test_front_page_shows_freshness_of_every_source(web_client: TestClient) -> None:

@@ -6,17 +6,18 @@ version whole (:mod:`boligmonitor.web.monitor`) and serves:
 - HTML pages that work without JavaScript, each with ``.csv``, ``.xlsx``, ``.json`` and ``.jsonstat``
   siblings (append the suffix to the last path segment, keep the query);
 - the JSON API under ``/api/v1/`` described at ``/openapi.json``;
-- static assets from the package (``/static/…``; Designsystemet's CSS is vendored from npm at set-up).
+- static assets from the package (``/static/…``; Designsystemet's CSS is vendored from npm at set-up), from
+  memory under fingerprinted URLs (:mod:`boligmonitor.web.static_assets`).
 
-Every response carries a Content-Security-Policy without inline script or style.
+Rendered answers are cached per data version (:mod:`boligmonitor.web.page_cache`); a newer data version is
+loaded in the background (:mod:`boligmonitor.web.monitor`). Every response carries a Content-Security-Policy
+without inline script or style.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Awaitable, Callable
-from importlib import resources
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,8 +25,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from boligmonitor import __version__
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.store import Store, database_url
@@ -33,8 +34,11 @@ from boligmonitor.web import routes
 from boligmonitor.web.api import routes as api
 from boligmonitor.web.error_pages import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
-from boligmonitor.web.monitor import Monitor, UnknownPageError
+from boligmonitor.web.http_answers import GZIP_LEVEL, GZIP_MINIMUM_BYTES
+from boligmonitor.web.monitor import Monitor, MonitorData, UnknownPageError
+from boligmonitor.web.page_cache import PAGE_CACHE_BYTES, PageCache
 from boligmonitor.web.pages import BadRequestError
+from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -60,68 +64,99 @@ SECURITY_HEADERS = {
 }
 
 
-REVALIDATE = "no-cache"  # may be stored, but must be revalidated: a new build changes every page
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response that lacks them (plain ASGI: no per-request objects)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                missing = [header for header in self._headers if header[0] not in present]
+                message["headers"] = [*message.get("headers", []), *missing]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
-def page_etag(data_version: int, url: str) -> str:
-    digest = hashlib.sha256(f"{__version__}|{data_version}|{url}".encode()).hexdigest()[:20]
-    return f'W/"{digest}"'
+class MonitorApp(FastAPI):
+    """The monitor's FastAPI app behind a front door: HTTP requests meet the static assets and the page cache
+    first, and only what those do not answer enters FastAPI's own stack (its error handling, its check for
+    telemetry, the middleware below and the routing), which costs more than sending a cached answer."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is not None and scope["type"] == "http":
+            await self.front(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def behind_the_front_door(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
 
 
-def static_directory() -> Path:
-    return Path(str(resources.files("boligmonitor.web").joinpath("static")))
+def prepare_for_visitors(data: MonitorData) -> None:
+    """What a server computes for each data version before serving it: every region's theme rows and the
+    map's projected boundaries, so no visitor waits for a first computation."""
+    data.warm()
+    municipality_paths(data)
 
 
 def create_app(
-    database_url_or_none: str | None = None, *, catalog: Catalog | None = None, warm: bool = False
+    database_url_or_none: str | None = None,
+    *,
+    catalog: Catalog | None = None,
+    warm: bool = False,
+    page_cache_bytes: int = PAGE_CACHE_BYTES,
 ) -> FastAPI:
     """The monitor for one database (default: BOLIGMONITOR_DATABASE_URL or var/boligmonitor.sqlite).
 
-    ``warm`` (a server) computes every region's theme rows at start-up, so no visitor waits for a first
-    computation, and keeps the loaded data out of the garbage collector's full collections.
+    ``warm`` (a server) computes every region's theme rows before serving each data version, so no visitor
+    waits for a first computation, and keeps the loaded data out of the garbage collector's full collections.
+    While the app runs (its lifespan), the monitor's watcher thread loads newer data versions in the
+    background. Rendered answers are kept per data version, up to ``page_cache_bytes`` (:mod:`.page_cache`).
     """
     store = Store.open(database_url(database_url_or_none), upgrade=False)
-    monitor = Monitor(store, catalog or load_catalog(), freeze_heap=warm)
-    if warm:
-        monitor.data.warm()
-        municipality_paths(monitor.data)  # the map's projected boundaries, once per data version
-        monitor.freeze_heap()  # what warming computed lives as long as the data: out of the collector's way
-    app = FastAPI(
+    monitor = Monitor(
+        store, catalog or load_catalog(), freeze_heap=warm, prepare=prepare_for_visitors if warm else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        monitor.start()
+        try:
+            yield
+        finally:
+            monitor.stop(timeout=_STOP_SECONDS)
+
+    app = MonitorApp(
         title="Boligmonitor API",
         version="1",
         summary="Housing-social statistics for Norway and its municipalities",
         description=api.API_DESCRIPTION,
         docs_url=None,  # Swagger UI loads scripts from a CDN: the OpenAPI description is at /openapi.json
         redoc_url=None,
+        lifespan=lifespan,
+        # No OpenTelemetry here; left on, FastAPI asks on every request whether it has been configured (~10 µs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.monitor = monitor
+    # What reaches FastAPI (a miss, a non-GET) gets the security headers and, off the cache's path, gzip.
     # Level 6: level 9 costs ~5x the time on the large indicator page for 2 % smaller output.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
-
-    @app.middleware("http")
-    async def revalidate_by_data_version(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Every page and API answer is a pure function of its URL and the data version, so the pair is its
-        validator: a browser revisiting a page gets 304 without the page being rendered again."""
-        if request.method != "GET" or request.url.path.startswith("/static/"):
-            return await call_next(request)
-        tag = page_etag(monitor.data.version.id if monitor.data.version else 0, str(request.url))
-        if tag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": REVALIDATE})
-        response = await call_next(request)
-        if response.status_code == 200:
-            response.headers["ETag"] = tag
-            response.headers.setdefault("Cache-Control", REVALIDATE)
-            response.headers["Vary"] = "Accept-Encoding"
-        return response
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+    app.add_middleware(SecurityHeaders)
+    page_cache = PageCache(
+        app.behind_the_front_door, monitor, max_bytes=page_cache_bytes, security_headers=SECURITY_HEADERS
+    )
+    app.front = StaticAssets(page_cache, security_headers=SECURITY_HEADERS)
 
     @app.exception_handler(UnknownPageError)
     async def unknown_page(request: Request, error: UnknownPageError) -> Response:
@@ -147,8 +182,17 @@ def create_app(
     app.include_router(api.router)
     app.include_router(factsheet_routes.router)
     app.include_router(routes.router)
-    app.mount("/static", StaticFiles(directory=static_directory()), name="static")
+    app.mount("/static", StaticFiles(directory=static_directory()), name="static")  # what StaticAssets lacks: 404s
     return app
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
+_STOP_SECONDS = 5.0  # at shutdown, how long to wait for a data version being loaded
+
+
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SECURITY_HEADERS",
+    "MonitorApp",
+    "create_app",
+    "prepare_for_visitors",
+]

@@ -1,17 +1,19 @@
 """The web's view of the database: one data version loaded whole, swapped when a newer one is committed.
 
 Every page is a pure function of its URL and one data version. All observations are read in one database
-snapshot when a version is loaded, so a page never mixes values from two builds; when a build or refresh
-commits a new version, the next request after :data:`VERSION_CHECK_SECONDS` loads it in full and then swaps
-it in, while requests already running finish on the old one.
+snapshot when a version is loaded, so a page never mixes values from two builds. When a build, import or
+refresh commits a new version, the monitor's watcher thread (which asks the database every
+:data:`VERSION_CHECK_SECONDS`) loads it in full beside the served one and then swaps it in; requests keep
+being answered from the old version meanwhile, and those already running finish on it.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
-import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,6 +26,7 @@ from boligmonitor.core.status import Status
 from boligmonitor.store import DatasetRow, DataVersion, IndicatorStatusRow, RegionRow, Store
 
 VERSION_CHECK_SECONDS = 2.0
+WATCHER_THREAD = "boligmonitor-data-version"
 
 
 class MissingReason(StrEnum):
@@ -190,42 +193,77 @@ def load_monitor_data(store: Store, catalog: Catalog) -> MonitorData:
 
 
 class Monitor:
-    """Hands out the current :class:`MonitorData`, loading a newer data version when one is committed."""
+    """Hands out the loaded :class:`MonitorData`; a background thread swaps in a newer committed version.
 
-    def __init__(self, store: Store, catalog: Catalog, *, freeze_heap: bool = False) -> None:
+    Requests only read :attr:`data`, a plain attribute: they never query the database and never wait for a
+    load. The watcher thread (:meth:`start`) asks the database for its latest version every
+    ``check_seconds`` and, when it is newer, loads it whole (and ``prepare``s it: warming the rows) beside
+    the one being served, then swaps it in with one assignment. Requests that began on the old version
+    finish on it; the old version is freed by reference counting when the last of them ends.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        *,
+        freeze_heap: bool = False,
+        prepare: Callable[[MonitorData], None] | None = None,
+        check_seconds: float = VERSION_CHECK_SECONDS,
+    ) -> None:
         """``freeze_heap`` (a long-running server): keep the loaded data out of the cyclic garbage collector's
         full collections, which otherwise walk all of it (about 0.4 s, while a visitor waits) every so often.
-        The data is frozen once loaded and again by :meth:`freeze_heap` after warming; a newer version's
-        loading unfreezes it, so the old version can be collected."""
+        ``prepare`` runs on every version before it is served (the server warms its rows there)."""
         self.store = store
         self.catalog = catalog
         self._freeze = freeze_heap
-        self._data = load_monitor_data(store, catalog)
-        self._checked_at = time.monotonic()
-        self._reloading = threading.Lock()
+        self._prepare = prepare
+        self._check_seconds = check_seconds
+        self._loading = threading.Lock()  # one load at a time: the watcher's or reload()'s
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._data = self._load()
         if freeze_heap:
             self.freeze_heap()
 
     @property
     def data(self) -> MonitorData:
-        """The latest loaded version; checks the database at most every VERSION_CHECK_SECONDS."""
-        now = time.monotonic()
-        if now - self._checked_at >= VERSION_CHECK_SECONDS and self._reloading.acquire(blocking=False):
-            try:
-                self._checked_at = now
-                latest = self.store.current_version()
-                loaded = self._data.version
-                if latest is not None and (loaded is None or latest.id != loaded.id):
-                    self._swap(load_monitor_data(self.store, self.catalog))
-            finally:
-                self._reloading.release()
+        """The loaded version: an attribute read, never a database query and never a wait for a load."""
         return self._data
 
+    # ----------------------------------------------------------------------------------- new versions
+
+    def start(self) -> None:
+        """Start the watcher thread that loads newer versions in the background (idempotent)."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._stopping.clear()
+        self._watcher = threading.Thread(target=self._watch, name=WATCHER_THREAD, daemon=True)
+        self._watcher.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the watcher; waits up to ``timeout`` seconds for a load in progress to finish."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+            self._watcher = None
+
+    def check(self) -> bool:
+        """Load and swap in the latest committed version if it differs from the loaded one; True if it did.
+
+        Blocks for the whole load (seconds): the watcher thread calls it, and tests; never a request."""
+        with self._loading:
+            latest = self.store.current_version()
+            loaded = self._data.version
+            if latest is None or (loaded is not None and latest.id == loaded.id):
+                return False
+            self._swap(self._load())
+            return True
+
     def reload(self) -> MonitorData:
-        """Load the latest version now (used by tests and after a refresh in the same process)."""
-        with self._reloading:
-            self._swap(load_monitor_data(self.store, self.catalog))
-            self._checked_at = time.monotonic()
+        """Load the latest version now (tests; a refresh in the same process), whether or not it is newer."""
+        with self._loading:
+            self._swap(self._load())
         return self._data
 
     def freeze_heap(self) -> None:
@@ -233,15 +271,56 @@ class Monitor:
         gc.collect()
         gc.freeze()
 
+    def _watch(self) -> None:
+        failures = 0
+        while not self._stopping.wait(self._check_seconds * 2 ** min(failures, _MAX_BACKOFF_DOUBLINGS)):
+            try:
+                self.check()
+                failures = 0
+            except Exception:  # a database briefly away, a broken build: keep serving the loaded version
+                failures += 1
+                _log.exception("loading the latest data version failed; still serving the loaded one")
+
+    def _load(self) -> MonitorData:
+        with self._young_collections_only():
+            data = load_monitor_data(self.store, self.catalog)
+            if self._prepare is not None:
+                self._prepare(data)
+        return data
+
+    @contextmanager
+    def _young_collections_only(self) -> Iterator[None]:
+        """While a version loads beside the served one, a full collection would walk the half-loaded version
+        (hundreds of thousands of objects) holding the interpreter lock, so every request would wait for it.
+        Young generations are still collected, so requests' short-lived garbage does not pile up."""
+        if not self._freeze:
+            yield
+            return
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_COLLECTIONS)
+        try:
+            yield
+        finally:
+            gc.set_threshold(*thresholds)
+
     def _swap(self, data: MonitorData) -> None:
+        self._data = data  # one assignment: a request reads the old version or the new one, whole
         if self._freeze:
-            gc.unfreeze()  # the old version must become collectable once nothing refers to it
-        self._data = data
-        if self._freeze:
-            self.freeze_heap()
+            # The new version joins the frozen heap. No full collection (it would hold the interpreter lock
+            # for ~0.4 s): the old version holds no reference cycles (tests/web/test_monitor.py checks it),
+            # so reference counting frees it, frozen or not, once the last request using it ends.
+            gc.collect(1)  # the young generations only: requests' garbage, not the new version
+            gc.freeze()
+
+
+_log = logging.getLogger(__name__)
+_NO_FULL_COLLECTIONS = 2**30  # a gen-2 threshold never reached
+_MAX_BACKOFF_DOUBLINGS = 5  # after repeated failures, check every 2 s x 32 at the slowest
 
 
 __all__ = [
+    "VERSION_CHECK_SECONDS",
+    "WATCHER_THREAD",
     "MissingReason",
     "Monitor",
     "MonitorData",

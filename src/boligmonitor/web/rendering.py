@@ -15,6 +15,7 @@ from boligmonitor.web.downloads import FORMATS, MEDIA_TYPES, to_bytes
 from boligmonitor.web.i18n import LANGUAGES, format_number
 from boligmonitor.web.pages import Page
 from boligmonitor.web.present.navigation import picker_options
+from boligmonitor.web.static_assets import static_url
 
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
 
@@ -34,6 +35,7 @@ def environment() -> Environment:
     env.globals["BENCHMARK_WORDS"] = BENCHMARK_WORDS
     env.globals["comparison_icon"] = comparison_icon
     env.globals["picker_options"] = picker_options
+    env.globals["static_url"] = static_url  # fingerprinted links: a browser keeps each file until it changes
     env.filters["number"] = format_number
     return env
 
