@@ -43,11 +43,15 @@ def synthetic_indicator(
     numerator_dataset: str = "test:cube",
     kind: str | None = None,
     extra: str = "",
+    bounded: bool = True,
 ) -> str:
     """One synthetic indicator as YAML (a sequence item), with block-style recipe so each key has a line. The
     kind defaults to the usual one for the unit (a percentage a share, a count an event count, else a rate)."""
     denominator_text = "denominator_text: *text\n" if with_denominator_text else ""
     kind = kind or DEFAULT_KIND.get(unit, "rate")
+    if bounded and (unit not in ("count", "percent") or kind not in ("share", "stock", "event_count")):
+        # Units that do not bound the value, and percentages that are not shares, need the indicator's own max.
+        extra = "limits: {max: 1000, basis: synthetic bound}\n" + extra
     recipe = (
         "recipe:\n"
         "  numerator:\n"

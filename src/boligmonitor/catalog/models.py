@@ -13,10 +13,12 @@ written as ``own_problems()`` methods that return ``(path, message)`` pairs:
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -181,6 +183,72 @@ UNIT_MULTIPLIER: dict[str, int | None] = {
     "months": None,
 }
 RATE_UNITS = frozenset({"percent", "per_1000", "per_10000"})
+
+# No count of persons, households, dwellings, places or decisions in Norway reaches ten million: Norway has some
+# 5.6 million residents and 2.7 million dwellings. The bound for a count unless the indicator sets its own `max`.
+COUNT_CEILING: Final = 10_000_000
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    """What the unit alone says about possible values (docs/catalog.md, "Domain rules").
+
+    ``lowest``/``highest`` bound the value (None: the unit does not bound it that way, and an indicator in this
+    unit must give its own ``limits.max``); ``whole`` says that the value is a number of things.
+    """
+
+    lowest: float | None
+    highest: float | None
+    whole: bool
+    about: str
+
+
+UNIT_RULES: Final[dict[str, UnitRule]] = {
+    "count": UnitRule(0, COUNT_CEILING, True, "a number of persons, households, dwellings …"),
+    "percent": UnitRule(0, None, False, "per cent: a share is at most 100, a rate or a ratio may be more"),
+    "per_1000": UnitRule(0, None, False, "a rate per 1 000"),
+    "per_10000": UnitRule(0, None, False, "a rate per 10 000"),
+    "nok": UnitRule(None, None, False, "an amount in NOK (a net amount may be negative)"),
+    "nok_per_m2": UnitRule(0, None, False, "a price in NOK per square metre"),
+    "years": UnitRule(0, None, False, "a duration in years"),
+    "ratio": UnitRule(0, None, False, "a ratio of two amounts"),
+    "index": UnitRule(None, None, False, "an index or a score"),
+    "months": UnitRule(0, None, False, "a duration in months"),
+}
+
+
+class ValueLimits(CatalogModel):
+    """What values one indicator can take where its unit and kind alone do not say (docs/catalog.md, "Domain
+    rules"): ``min``/``max`` replace the unit's bounds (a share stays within 0–100, a count at or above 0)."""
+
+    min: float | None = Field(default=None, description="The lowest possible value, in the indicator's unit")
+    max: float | None = Field(default=None, description="The highest possible value, in the indicator's unit")
+    counts_are_means: bool = Field(
+        default=False,
+        description="The counts (numerator, denominator, or the value of a count) are annual means of monthly "
+        "counts, so not whole numbers",
+    )
+    numerator_within_denominator: bool | None = Field(
+        default=None,
+        description="The numerator is a part of the denominator (at most as large); default: true for a share, "
+        "false otherwise",
+    )
+    basis: str | None = Field(
+        default=None, description="Why these limits (English, for maintainers): the definition or the evidence"
+    )
+
+    def own_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            problems.append((("max",), f"max {self.max:g} is not above min {self.min:g}"))
+        for name in ("min", "max"):
+            bound = getattr(self, name)
+            if bound is not None and not math.isfinite(bound):
+                problems.append(((name,), "must be a finite number"))
+        if (self.min is not None or self.max is not None) and not (self.basis and self.basis.strip()):
+            problems.append((("basis",), "say why: a bound needs its basis"))
+        return problems
+
 
 GeoLevel = Literal["country", "county", "municipality", "district"]
 # `quadrennial` and `irregular` cover the homelessness survey (every 4th year) and SSB's occasional
@@ -407,6 +475,9 @@ class Indicator(CatalogModel):
         "summary): decides whether it has a confidence interval"
     )
     decimals: int = Field(ge=0, le=6)
+    limits: ValueLimits | None = Field(
+        default=None, description="Possible values where the unit and kind alone do not bound them"
+    )
     count_unit: Text = Field(description="What is counted: personer, husstander, boliger …")
     polarity: Polarity
     geo_levels: tuple[GeoLevel, ...] = Field(min_length=1)
@@ -450,6 +521,7 @@ class Indicator(CatalogModel):
             )
         if self.unit in RATE_UNITS and self.denominator_text is None:
             problems.append((("denominator_text",), f"a {self.unit} indicator needs a denominator_text"))
+        problems.extend(self._limit_problems())
         if len(set(self.geo_levels)) != len(self.geo_levels):
             problems.append((("geo_levels",), "a level is listed twice"))
         if self.id in self.related:
@@ -459,6 +531,32 @@ class Indicator(CatalogModel):
             problems.append((("programme_links",), "a goal is linked twice"))
         if self.recipe is not None:
             problems.extend(self._recipe_problems(self.recipe))
+        return problems
+
+    def _unit_fits_kind(self) -> bool:
+        allowed_units = KIND_UNITS[self.kind]
+        return allowed_units is None or self.unit in allowed_units
+
+    def _limit_problems(self) -> list[Problem]:
+        """A share stays within 0–100 and a count at or above 0; every indicator has a finite upper bound."""
+        limits = self.limits or ValueLimits()
+        rule = UNIT_RULES[self.unit]
+        problems: list[Problem] = []
+        if self.kind is QuantityKind.SHARE:
+            if (limits.min is not None and limits.min < 0) or (limits.max is not None and limits.max > 100):
+                problems.append((("limits",), "a share lies within 0–100 %: its limits cannot widen that"))
+            if limits.numerator_within_denominator is False:
+                problems.append((("limits", "numerator_within_denominator"), "a share is a part of its denominator"))
+        elif limits.max is None and rule.highest is None and self._unit_fits_kind():
+            problems.append(
+                (("limits", "max"), f"unit {self.unit!r} ({rule.about}) does not bound the value: give limits.max")
+            )
+        if self.unit == "count" and limits.min is not None and limits.min < 0:
+            problems.append((("limits", "min"), "a count is never negative"))
+        if limits.numerator_within_denominator and self.multiplier is None:
+            problems.append((("limits", "numerator_within_denominator"), f"unit {self.unit!r} has no denominator"))
+        if limits.counts_are_means and self.unit not in RATE_UNITS and self.unit != "count":
+            problems.append((("limits", "counts_are_means"), f"unit {self.unit!r} has no counts"))
         return problems
 
     def _recipe_problems(self, recipe: Recipe) -> list[Problem]:

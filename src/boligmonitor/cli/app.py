@@ -87,21 +87,30 @@ def build(
 def import_(
     path: Annotated[Path, typer.Argument(help="Tidy CSV/XLSX, SSB statbank CSV or JSON-stat file")],
     dataset: Annotated[
-        str | None, typer.Option(help="Dataset key for a cube file, e.g. ssb:12345 (default: from the file)")
+        str | None,
+        typer.Option(
+            help="Id of a new local dataset for the file's values (refused if it exists with other provenance); "
+            "for a cube file also the catalogue dataset whose recipes read it, e.g. ssb:12345 (default: "
+            "import:FILE, or the file's SSB table)"
+        ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON on standard output")] = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Add or replace indicator data from one file, in one transaction."""
+    """Add or replace indicator data from one file, in one transaction, and report what was done to each row."""
     from boligmonitor.pipeline.importer import import_file
     from boligmonitor.store import Store, create_engine_for, database_url, migrate
 
     engine = create_engine_for(database_url(database))
-    migrate(engine)
     try:
+        migrate(engine)
         summary = import_file(path, Store(engine), dataset=dataset)
     except InputError as error:
         _fail(error)
-    console.print(summary.describe())
+    console.print(summary.describe(), highlight=False, markup=False)
+    if as_json:
+        json.dump(summary.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
 
 
 @app.command("catalog")
@@ -348,20 +357,33 @@ def fetch(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes sharing the database, each with the data loaded (default: cores)"),
+    ] = None,
     warm: Annotated[bool, typer.Option(help="Compute every region's theme rows before serving")] = True,
     database: DatabaseOption = None,
 ) -> None:
-    """Serve the monitor: web pages, downloads and the JSON API (/api/v1/, described at /openapi.json)."""
-    import uvicorn
+    """Serve the monitor: web pages, downloads and the JSON API (/api/v1/, described at /openapi.json).
 
-    from boligmonitor.web.app import create_app
+    Each worker process loads the data and checks the database for a new data version every 2 s, loading it
+    in the background while it keeps serving the old one."""
+    import os
 
+    from boligmonitor.web.server import run_server
+
+    count = workers or len(os.sched_getaffinity(0))
     try:
-        web_app = create_app(database, warm=warm)
+        run_server(
+            database,
+            host=host,
+            port=port,
+            workers=count,
+            warm=warm,
+            announce=lambda where: console.print(f"Serving the monitor at {where}", highlight=False),
+        )
     except InputError as error:
         _fail(error)
-    console.print(f"Serving the monitor at http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
 
 
 app.command("rank")(rank)

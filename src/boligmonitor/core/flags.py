@@ -31,6 +31,9 @@ class Flag(StrEnum):
     PRELIMINARY = "preliminary"  # may still be revised by the publisher
     PARTIAL_YEAR = "partial_year"  # the period is not yet complete
     HARMONISED_BY_PUBLISHER = "harmonised_by_publisher"  # recomputed to current borders by the publisher
+    # Set by boligmonitor, never by a source: far outside the region's own series or all regions that year,
+    # yet possible, so kept and shown with the flag (pipeline/outliers.py, docs/catalog.md "Domain rules").
+    OUTLIER = "outlier"
 
 
 def format_flags(flags: Iterable[Flag]) -> str:

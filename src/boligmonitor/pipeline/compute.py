@@ -11,7 +11,7 @@ Rules (see docs/catalog.md and methods.md §10):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +22,13 @@ from boligmonitor.core.status import Status
 from boligmonitor.pipeline.derive import Aggregate, Derived
 
 _PUBLISHER_OWN = (Harmonisation.ORIGINAL, Harmonisation.RECODED)
+
+
+# What a value's input says of (region, year): notes before the computation's own (a tidy row's own note), notes
+# after them (how its numbers were harmonised), and a source of its own (a tidy row's source; None: the dataset's).
+Annotations = tuple[Sequence[str], Sequence[str], str | None]
+Annotate = Callable[[str, int], Annotations]
+_NONE: Annotations = ((), (), None)
 
 
 @dataclass(frozen=True)
@@ -50,8 +57,10 @@ def compute_observations(
     published: Derived | None,
     source: SourceInfo,
     keep_region: Iterable[str] | None = None,
+    annotate: Annotate | None = None,
 ) -> list[Observation]:
-    """One observation per (region, year) that the numerator or the published value covers."""
+    """One observation per (region, year) that the numerator or the published value covers; ``annotate`` adds
+    notes and a source of the input's own (each said once)."""
     keys = set(numerator.cells if numerator else ()) | set(published.cells if published else ())
     if keep_region is not None:
         allowed = set(keep_region)
@@ -61,7 +70,8 @@ def compute_observations(
         n = numerator.cells.get((region, year)) if numerator else None
         d = denominator.cells.get((region, year)) if denominator else None
         p = published.cells.get((region, year)) if published else None
-        observations.append(_observation(indicator, region, year, n, d, p, source))
+        texts = annotate(region, year) if annotate else _NONE
+        observations.append(_observation(indicator, region, year, n, d, p, source, texts))
     return observations
 
 
@@ -73,6 +83,7 @@ def _observation(
     d: Aggregate | None,
     p: Aggregate | None,
     source: SourceInfo,
+    texts: Annotations = _NONE,
 ) -> Observation:
     multiplier = indicator.multiplier
     numerator = n.value if n else None
@@ -120,9 +131,9 @@ def _observation(
         unit=indicator.unit,
         status=status,
         dataset_id=source.dataset_id,
-        source_table=source.source_table,
+        source_table=texts[2] or source.source_table,
         fetched_at=source.fetched_at,
         harmonisation=harmonisation,
         flags=flags,
-        note="; ".join(notes) or None,
+        note="; ".join(dict.fromkeys([*texts[0], *notes, *texts[1]])) or None,
     )

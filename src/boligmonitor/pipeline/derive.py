@@ -128,9 +128,9 @@ class PreparedCube:
         return found
 
 
-def derive(prepared: PreparedCube, selection: Selection) -> Derived:
-    """Apply ``selection`` to a prepared cube: one aggregate per region and year."""
-    cube = prepared.cube
+def selected_positions(cube: Cube, selection: Selection) -> list[list[int]]:
+    """For each dimension of ``cube``, the positions of the categories ``selection`` sums (every region and
+    time); raises RecipeError when the selection does not fit the cube."""
     dataset = selection.dataset
     geo, time, metric = cube.geo_dimension(), cube.time_dimension(), cube.metric_dimension()
     if geo is None or time is None:
@@ -158,7 +158,17 @@ def derive(prepared: PreparedCube, selection: Selection) -> Derived:
                 f"{dataset}: the selection does not say which categories of {dim.id!r} to use "
                 f"({dim.size} categories); name them or use 'all'"
             )
+    return positions
 
+
+def derive(prepared: PreparedCube, selection: Selection) -> Derived:
+    """Apply ``selection`` to a prepared cube: one aggregate per region and year."""
+    cube = prepared.cube
+    dataset = selection.dataset
+    positions = selected_positions(cube, selection)
+    geo, time = cube.geo_dimension(), cube.time_dimension()
+    assert geo is not None  # selected_positions checked both
+    assert time is not None
     grid = np.ix_(*[np.asarray(p, dtype=np.intp) for p in positions])
     axes = (cube.dimensions.index(geo), cube.dimensions.index(time))
 

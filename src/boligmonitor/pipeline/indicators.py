@@ -2,16 +2,18 @@
 
 For each indicator with a recipe: sum the selected cells of each part (numerator, denominator, published
 value), harmonise parts published under each year's codes to today's municipalities, then compute values.
-Every indicator ends with a state and a reason that the status report shows.
+Every indicator ends with a state and a reason that the status report shows. Every value read and computed is
+checked against the catalogue's domain rules (pipeline/value_checks.py): one bad value rejects the input. Values
+that pass but lie far outside their series or their peers are flagged ``outlier`` (pipeline/outliers.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
-from boligmonitor.catalog.models import Catalog, Indicator, Selection
+from boligmonitor.catalog.models import Catalog, CodeRange, Indicator, Selection
 from boligmonitor.core.errors import InputError, InputProblem, UnknownCodesError
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.observation import Observation
@@ -23,12 +25,45 @@ from boligmonitor.pipeline.compute import SourceInfo, compute_observations
 from boligmonitor.pipeline.derive import Aggregate, Derived, RecipeError, derive
 from boligmonitor.pipeline.geography import Geography, all_regions
 from boligmonitor.pipeline.inputs import BuildInputs
+from boligmonitor.pipeline.outliers import flag_outliers
 from boligmonitor.pipeline.recoding import recode_outside_validity
+from boligmonitor.pipeline.value_checks import (
+    Locate,
+    RuleBook,
+    Where,
+    check_cells,
+    check_observations,
+    check_parts_within_whole,
+    check_tidy_row,
+)
+from boligmonitor.sources.cube import Cube
 from boligmonitor.sources.manifest import InputFile
 from boligmonitor.sources.readers.tidy import TidyRow
 from boligmonitor.store.rows import IndicatorStatusRow
 
 AS_PUBLISHED = "as-published"
+
+# A tidy input's rows of one indicator, by file (a build may have several tidy files).
+FileRows = list[tuple[str, list[TidyRow]]]
+
+# The observations of one indicator already in the database (for an import): reference for outliers and for
+# "a part is not larger than the whole".
+StoredObservations = Callable[[str], Sequence[Observation]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowFate:
+    """Where one tidy row went: the observations (today's region codes, same year) its numbers are part of,
+    or why it was left out (``skipped``)."""
+
+    file: str
+    line: int
+    region: str
+    year: int
+    targets: tuple[str, ...]
+    had_number: bool  # a value or numerator was given (not only a status)
+    skipped: str | None = None
+    note: str | None = None  # the row's own note (to tell it from the pipeline's in the observation's note)
 
 
 @dataclass
@@ -36,6 +71,7 @@ class IndicatorResults:
     observations: list[Observation] = field(default_factory=list)
     states: list[IndicatorStatusRow] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    row_fates: dict[str, list[RowFate]] = field(default_factory=dict)  # tidy rows, by indicator
 
 
 @dataclass
@@ -47,6 +83,25 @@ class _Parts:
     dropped: list[str] = field(default_factory=list)
     # Values left out because of their code, grouped by reason: reason -> ["code year", ...]
     left_out: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Where each (region, year) read went: today's codes, or why it was left out (the import's report).
+    destinations: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    skipped: dict[tuple[str, int], str] = field(default_factory=dict)
+    # Tidy rows only, by the (today's code, year) they went to: the rows' own notes and sources ("; " between
+    # those of several rows summed into one value).
+    row_notes: dict[tuple[str, int], str] = field(default_factory=dict)
+    sources: dict[tuple[str, int], str] = field(default_factory=dict)
+    _shared: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+
+    def annotations(self, region: str, year: int) -> tuple[list[str], list[str], str | None]:
+        """A value's notes (a tidy row's own, then how it was harmonised) and a tidy row's source."""
+        key = (region, year)
+        own = self.row_notes.get(key)
+        return ([own] if own else [], self.notes.get(key, []), self.sources.get(key))
+
+    def send(self, origin: tuple[str, int], targets: Iterable[str]) -> None:
+        """Record that the value read for ``origin`` went to today's ``targets`` (same year)."""
+        codes = tuple(sorted({*self.destinations.get(origin, ()), *targets}))
+        self.destinations[origin] = self._shared.setdefault(codes, codes)  # a few hundred distinct tuples
 
     def summary(self) -> list[str]:
         texts = list(self.dropped)
@@ -64,17 +119,26 @@ class IndicatorBuilder:
         self.inputs = inputs
         self.geography = geography
         self.keep = {region.code for region in all_regions(geography.registry)}
+        self.rules = RuleBook()
         self._derived: dict[str, Derived] = {}
+        self._cells_checked: set[tuple[str, bool]] = set()
+        self._stored: StoredObservations | None = None
 
-    def build(self, catalog: Catalog, progress: Progress | None = None) -> IndicatorResults:
+    def build(
+        self, catalog: Catalog, progress: Progress | None = None, *, stored: StoredObservations | None = None
+    ) -> IndicatorResults:
+        """Every indicator of the catalogue that the inputs give data for. ``stored``: an import's access to the
+        database's observations of an indicator, so that new values are judged with those already there."""
         progress = progress or NoProgress()
+        self._stored = stored
         results = IndicatorResults()
         tidy = self._tidy_parts(catalog, results)
         progress.stage("Computing indicators", total=len(catalog.indicators))
         for indicator in catalog.indicators:
             if indicator.id in tidy:
-                parts, source = tidy[indicator.id]
-                self._finish(indicator, parts, source, results)
+                parts, source, rows = tidy[indicator.id]
+                self._finish(indicator, parts, source, results, _tidy_locate(parts, rows))
+                results.row_fates[indicator.id] = _row_fates(rows, parts, self.keep)
             else:
                 self._from_recipe(indicator, results)
             progress.advance()
@@ -99,6 +163,7 @@ class IndicatorBuilder:
             return
         try:
             parts = self._parts(indicator, selections)
+            problems = self._check_cells(indicator, selections)
         except RecipeError as error:
             results.states.append(_state(indicator, "failed", f"recipe does not fit the data: {error}"))
             return
@@ -106,10 +171,42 @@ class IndicatorBuilder:
             results.problems.extend(error.problems)
             results.states.append(_state(indicator, "failed", str(error).splitlines()[1]))
             return
+        if problems:
+            results.problems.extend(problems)
+            results.states.append(_state(indicator, "failed", str(problems[0])))
+            return
         main = recipe.numerator or recipe.published_value
         assert main is not None  # the catalogue validates that one of them exists
         entry = self.inputs.file_of(main.dataset)
-        self._finish(indicator, parts, _source_info(entry), results)
+        self._finish(indicator, parts, _source_info(entry), results, self._cube_locate(selections))
+
+    def _check_cells(self, indicator: Indicator, selections: dict[str, Selection | None]) -> list[InputProblem]:
+        """The cells a numerator or denominator sums are counts (each selection checked once per build)."""
+        rules = self.rules[indicator]
+        if not rules.counts:
+            return []
+        problems: list[InputProblem] = []
+        for part in ("numerator", "denominator"):
+            selection = selections[part]
+            key = (selection.model_dump_json(), rules.whole_counts) if selection else None
+            if selection is None or key is None or key in self._cells_checked:
+                continue
+            self._cells_checked.add(key)
+            cube = self.inputs.cubes[selection.dataset]
+            problems.extend(check_cells(rules, cube, selection, part, self._file_of(selection.dataset)))
+        return problems
+
+    def _cube_locate(self, selections: dict[str, Selection | None]) -> Locate:
+        """An observation's cells, by their codes, in the file its numerator, denominator or value came from."""
+
+        def locate(observation: Observation, name: str) -> Where:
+            main = selections["published"] or selections["numerator"]
+            selection = (selections.get(name) or main) if name in ("numerator", "denominator") else main
+            assert selection is not None
+            cube = self.inputs.cubes[selection.dataset].cube
+            return Where(self._file_of(selection.dataset), cell=_cell_codes(cube, selection, observation))
+
+        return locate
 
     def _parts(self, indicator: Indicator, selections: dict[str, Selection | None]) -> _Parts:
         derived = {name: self._derive(s) if s else None for name, s in selections.items()}
@@ -141,26 +238,33 @@ class IndicatorBuilder:
     def _vintage(self, dataset: str) -> str:
         return self.inputs.file_of(dataset).code_vintage
 
-    def _harmonise(self, series: str, derived: Derived, parts: _Parts) -> Derived:
+    def _harmonise(self, series: str, derived: Derived, parts: _Parts, *, grid: bool = True) -> Derived:
+        """``derived`` under today's codes. ``grid``: it comes from a cube, whose empty cells outside a code's
+        lifetime carry nothing; a tidy row's status (``:``) is recoded like a number."""
         published = series == "published"
         harmoniser = self.geography.harmoniser
         records: list[CountRecord] = []
         unknown: list[str] = []
-        for (region, year), agg in derived.cells.items():
+        read_as: list[tuple[str, int]] = []  # each record's (region, year) as read, for the import's report
+        for cell, agg in derived.cells.items():
+            region, year = cell
             code, harmonisation = region, agg.harmonisation
             is_municipality = region_level(region) is RegionLevel.MUNICIPALITY
             if is_municipality and not harmoniser.is_valid(region, year):
-                if agg.value is None:
-                    continue  # a cube is a full grid: empty cells outside a code's lifetime carry nothing
+                if agg.value is None and grid:
+                    parts.skipped.setdefault((region, year), f"no value under {region}, not in use in {year}")
+                    continue
                 recoding = recode_outside_validity(self.geography.history, region, year)
                 if recoding.unknown:
                     unknown.append(f"{region} ({year})")
                     continue
                 if recoding.code is None:
                     parts.left_out[recoding.category or recoding.reason].append(f"{region} {year}")
+                    parts.skipped.setdefault((region, year), recoding.reason)
                     continue
                 code, harmonisation = recoding.code, harmonisation.combine(Harmonisation.RECODED)
                 parts.notes[(recoding.code, year)].append(recoding.reason)
+            read_as.append(cell)
             records.append(
                 CountRecord(
                     series_key=series,
@@ -178,10 +282,16 @@ class IndicatorBuilder:
             raise UnknownCodesError("municipality", unknown, file=self._file_of(derived.dataset))
         # An empty grid cell yields to a value recoded onto the same code and year; two values still clash.
         valued = {(r.region_code, r.year) for r in records if r.status.has_value}
-        records = [r for r in records if r.status.has_value or (r.region_code, r.year) not in valued]
+        kept = [r.status.has_value or (r.region_code, r.year) not in valued for r in records]
+        for keep, origin in zip(kept, read_as, strict=True):
+            if not keep:
+                parts.skipped.setdefault(origin, "no value, and a value is given for the same region and year")
+        records = [record for record, keep in zip(records, kept, strict=True) if keep]
+        read_as = [origin for origin, keep in zip(read_as, kept, strict=True) if keep]
         result = harmonise(records, harmoniser)
         for _, code, year, reason in result.incomplete:
             parts.notes[(code, year)].append(reason)
+        self._record_destinations(parts, records, read_as, result.not_harmonisable)
         if result.not_harmonisable:
             parts.dropped.append(
                 f"{len(result.not_harmonisable)} {series} values could not be harmonised to today's "
@@ -199,7 +309,27 @@ class IndicatorBuilder:
         }
         return Derived(dataset=derived.dataset, cells=cells)
 
-    def _finish(self, indicator: Indicator, parts: _Parts, source: SourceInfo, results: IndicatorResults) -> None:
+    def _record_destinations(
+        self,
+        parts: _Parts,
+        records: Sequence[CountRecord],
+        read_as: Sequence[tuple[str, int]],
+        not_harmonisable: Sequence[tuple[str, str, int, str]],
+    ) -> None:
+        """Where each (region, year) read (``read_as``, one for each record) went: today's codes, or why it was
+        left out."""
+        failed = {(code, year): reason for _, code, year, reason in not_harmonisable}
+        for record, origin in zip(records, read_as, strict=True):
+            reason = failed.get((record.region_code, record.year))
+            if reason is not None:
+                parts.skipped.setdefault(origin, reason)
+            else:
+                targets = self.geography.harmoniser.targets(record.region_code, record.year)
+                parts.send(origin, (share.code for share in targets))
+
+    def _finish(
+        self, indicator: Indicator, parts: _Parts, source: SourceInfo, results: IndicatorResults, locate: Locate
+    ) -> None:
         observations = compute_observations(
             indicator,
             numerator=parts.numerator,
@@ -207,8 +337,17 @@ class IndicatorBuilder:
             published=parts.published,
             source=source,
             keep_region=self.keep,
+            annotate=parts.annotations,
         )
-        observations = [_with_notes(o, parts.notes.get((o.region_code, o.year))) for o in observations]
+        rules = self.rules[indicator]
+        stored = self._stored(indicator.id) if self._stored is not None else ()
+        problems = check_observations(rules, observations, locate)
+        problems += check_parts_within_whole(rules, observations, locate, stored)
+        if problems:
+            results.problems.extend(problems)
+            results.states.append(_state(indicator, "failed", str(problems[0])))
+            return
+        observations = flag_outliers(indicator, observations, stored)
         results.observations.extend(observations)
         results.states.append(self.state_of(indicator, observations, parts.summary()))
 
@@ -247,10 +386,14 @@ class IndicatorBuilder:
 
     # ---------------------------------------------------------------------------------------------------
 
-    def _tidy_parts(self, catalog: Catalog, results: IndicatorResults) -> dict[str, tuple[_Parts, SourceInfo]]:
-        """Indicator data given directly in tidy files, checked against the catalogue and the register."""
+    def _tidy_parts(
+        self, catalog: Catalog, results: IndicatorResults
+    ) -> dict[str, tuple[_Parts, SourceInfo, FileRows]]:
+        """Indicator data given directly in tidy files, checked against the catalogue, its domain rules and the
+        register. A row with a problem goes no further (the input is rejected anyway)."""
         known = {indicator.id for indicator in catalog.indicators}
-        rows_by_indicator: dict[str, list[tuple[InputFile, TidyRow]]] = defaultdict(list)
+        rows_by_indicator: dict[str, dict[str, list[TidyRow]]] = defaultdict(dict)  # indicator -> file -> rows
+        entry_of: dict[str, InputFile] = {}
         for entry, rows in self.inputs.tidy:
             path = str(self.inputs.directory / entry.path)
             for row in rows:
@@ -258,28 +401,34 @@ class IndicatorBuilder:
                     results.problems.append(
                         InputProblem(path, f"unknown indicator {row.indicator!r}", line=row.line, field="indicator")
                     )
+                    continue
+                problems = check_tidy_row(self.rules[catalog.indicator(row.indicator)], row, path)
+                if problems:
+                    results.problems.extend(problems)
                 else:
-                    rows_by_indicator[row.indicator].append((entry, row))
-        parts: dict[str, tuple[_Parts, SourceInfo]] = {}
-        for indicator_id, entries in rows_by_indicator.items():
-            entry = entries[0][0]
+                    rows_by_indicator[row.indicator].setdefault(path, []).append(row)
+                    entry_of.setdefault(row.indicator, entry)
+        parts: dict[str, tuple[_Parts, SourceInfo, FileRows]] = {}
+        for indicator_id, by_file in rows_by_indicator.items():
+            entry = entry_of[indicator_id]
+            files = list(by_file.items())
             parts[indicator_id] = (
-                tidy_parts(
-                    catalog.indicator(indicator_id),
-                    [row for _, row in entries],
-                    entry.dataset,
-                    self,
-                    entry.code_vintage,
-                ),
+                tidy_parts(catalog.indicator(indicator_id), files, entry.dataset, self, entry.code_vintage),
                 _source_info(entry),
+                files,
             )
         return parts
 
 
 def tidy_parts(
-    indicator: Indicator, rows: Iterable[TidyRow], dataset: str, builder: IndicatorBuilder, vintage: str
+    indicator: Indicator,
+    files: FileRows,
+    dataset: str,
+    builder: IndicatorBuilder,
+    vintage: str,
 ) -> _Parts:
-    """Numerator, denominator and published value of tidy rows, harmonised when codes are as published.
+    """Numerator, denominator and published value of tidy rows (with their files), harmonised when codes are
+    as published; each row's note, source and line follow its numbers to today's region codes.
 
     For a count indicator the value is the count itself, so it is treated as the numerator (it can then be
     summed over merged municipalities); for shares and averages it stays the publisher's value.
@@ -288,6 +437,7 @@ def tidy_parts(
     numerator: dict[tuple[str, int], Aggregate] = {}
     denominator: dict[tuple[str, int], Aggregate] = {}
     published: dict[tuple[str, int], Aggregate] = {}
+    rows = [row for _, file_rows in files for row in file_rows]
     for row in rows:
         key = (row.region, row.year)
         count = row.numerator if row.numerator is not None or not is_count else row.value
@@ -303,8 +453,91 @@ def tidy_parts(
         for name in ("numerator", "denominator", "published"):
             current = getattr(parts, name)
             if current is not None:
-                setattr(parts, name, builder._harmonise(name, current, parts))
+                setattr(parts, name, builder._harmonise(name, current, parts, grid=False))
+    else:  # the publisher's codes are today's
+        for row in rows:
+            parts.send((row.region, row.year), (row.region,))
+    for row in rows:
+        if not (row.note or row.source):
+            continue
+        for code in parts.destinations.get((row.region, row.year), ()):
+            today = (code, row.year)
+            if row.note:
+                parts.row_notes[today] = _join_new(parts.row_notes.get(today, ""), row.note)
+            if row.source:
+                parts.sources[today] = _join_new(parts.sources.get(today, ""), row.source)
     return parts
+
+
+def _join_new(texts: str, text: str) -> str:
+    return texts if text in texts.split("; ") else _join(texts, text)
+
+
+def _row_fates(files: FileRows, parts: _Parts, shown: set[str]) -> list[RowFate]:
+    """Each row's observations (one for each of today's codes its numbers went to, where the monitor shows that
+    region), or why it has none."""
+    fates = []
+    for path, row in ((path, row) for path, rows in files for row in rows):
+        key = (row.region, row.year)
+        destinations = parts.destinations.get(key, ())
+        targets = (
+            destinations
+            if all(code in shown for code in destinations)
+            else tuple(code for code in destinations if code in shown)
+        )
+        reason = None
+        if not targets:
+            reason = parts.skipped.get(key) or (
+                f"{row.region} {row.year} belongs to {', '.join(destinations)}, which the monitor does not show"
+                if destinations
+                else "left out in harmonisation to today's municipalities"
+            )
+        had_number = row.value is not None or row.numerator is not None
+        fates.append(RowFate(path, row.line, row.region, row.year, targets, had_number, reason, row.note))
+    return fates
+
+
+def _tidy_locate(parts: _Parts, files: FileRows) -> Locate:
+    """An observation's rows: the line of the first, and the others in the message."""
+    lines_of: dict[tuple[str, int], list[tuple[str, int]]] = {}
+
+    def locate(observation: Observation, name: str) -> Where:
+        if not lines_of:  # only when there is a problem to place
+            for path, rows in files:
+                for row in rows:
+                    for code in parts.destinations.get((row.region, row.year), ()):
+                        lines_of.setdefault((code, row.year), []).append((path, row.line))
+        lines = lines_of.get((observation.region_code, observation.year)) or [("<tidy>", 0)]
+        file, line = lines[0]
+        also = [str(number) for _, number in lines[1:]]
+        detail = f"summed with lines {', '.join(also)}" if also else None
+        return Where(file, line=line or None, detail=detail)
+
+    return locate
+
+
+def _cell_codes(cube: Cube, selection: Selection, observation: Observation) -> str:
+    """The cells of an observation, by their codes: region and time, the measure, and the categories summed."""
+    codes = []
+    for dimension in cube.dimensions:
+        if dimension is cube.geo_dimension():
+            codes.append(f"{dimension.id}={observation.region_code}")
+        elif dimension is cube.time_dimension():
+            codes.append(f"{dimension.id}={observation.year}")
+        elif dimension is cube.metric_dimension():
+            codes.append(f"{dimension.id}={selection.measure or dimension.codes[0]}")
+        elif dimension.id in selection.select:
+            chosen = selection.select[dimension.id]
+            if isinstance(chosen, list):
+                text = "+".join(chosen)
+            elif isinstance(chosen, CodeRange):
+                text = f"{chosen.from_code}–{chosen.to_code}"
+            else:
+                text = "all"
+            codes.append(f"{dimension.id}={text}")
+        elif dimension.size == 1:
+            codes.append(f"{dimension.id}={dimension.codes[0]}")
+    return ", ".join(codes)
 
 
 def _implied_denominator(numerator: Derived, published: Derived, multiplier: int) -> Derived:
@@ -324,12 +557,6 @@ def _implied_denominator(numerator: Derived, published: Derived, multiplier: int
         else:
             cells[key] = Aggregate(None, n.status.combine(p.status).combine(Status.MISSING), n.harmonisation, n.flags)
     return Derived(dataset=numerator.dataset, cells=cells)
-
-
-def _with_notes(observation: Observation, notes: list[str] | None) -> Observation:
-    if not notes:
-        return observation
-    return replace(observation, note=_join(observation.note or "", "; ".join(notes)))
 
 
 def _join(first: str, second: str) -> str:

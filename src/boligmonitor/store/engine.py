@@ -12,6 +12,9 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import OperationalError
+
+from boligmonitor.core.errors import InputError, InputProblem
 
 DATABASE_URL_VARIABLE: Final = "BOLIGMONITOR_DATABASE_URL"
 DEFAULT_SQLITE_PATH: Final = Path("var") / "boligmonitor.sqlite"
@@ -59,6 +62,25 @@ def create_engine_for(url: str) -> Engine:
     raise ValueError(f"unsupported database URL {parsed!r}: use sqlite:///FILE or postgresql://…")
 
 
+class DatabaseBusyError(InputError):
+    """Another process held the SQLite database's write lock for longer than the busy timeout.
+
+    An InputError so that every command that writes reports it as a message, not a traceback: nothing was
+    written, and the remedy is to wait for the other build or import (or stop it) and try again.
+    """
+
+    def __init__(self, database: str) -> None:
+        seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
+        message = (
+            f"the database is busy: another build or import has been writing to it for more than {seconds:g} s. "
+            "Nothing was written. Try again when it has finished (or stop it)"
+        )
+        super().__init__([InputProblem(file=database, message=message)])
+
+    def _describe(self) -> str:
+        return str(self.problems[0])
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that holds the database's single write lock.
@@ -66,12 +88,28 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Commits when the block ends, rolls back if it raises. Writers queue behind each other, so data
     versions are numbered in commit order: SQLite takes its write lock with BEGIN IMMEDIATE, PostgreSQL
     with a transaction-scoped advisory lock, released at commit or rollback, or when a crashed client's
-    connection closes.
+    connection closes. A writer that waited longer than the busy timeout raises :class:`DatabaseBusyError`.
     """
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
-        if connection.dialect.name == "postgresql":
-            connection.execute(select(func.pg_advisory_xact_lock(POSTGRES_WRITE_LOCK)))
-        yield connection
+    with _busy_as_error(engine):
+        connection = engine.connect().execution_options(**{WRITE_OPTION: True})
+    with connection:
+        with _busy_as_error(engine):
+            transaction = connection.begin()
+        with transaction:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(POSTGRES_WRITE_LOCK)))
+            yield connection
+
+
+@contextmanager
+def _busy_as_error(engine: Engine) -> Iterator[None]:
+    """SQLite's "database is locked" after the busy timeout, as :class:`DatabaseBusyError`."""
+    try:
+        yield
+    except OperationalError as error:
+        if not isinstance(error.orig, sqlite3.OperationalError) or "locked" not in str(error.orig):
+            raise
+        raise DatabaseBusyError(engine.url.database or str(engine.url)) from None
 
 
 def _sqlite_engine(url: URL) -> Engine:

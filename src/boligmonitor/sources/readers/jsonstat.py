@@ -314,6 +314,7 @@ def _read_values(document: Mapping[str, Any], n_cells: int, *, copy_values: bool
         # One C-level pass over the types; the per-cell loop runs only when something is wrong.
         if not set(map(type, raw)) <= _NUMBER_TYPES:
             _raise_for_bad_values(enumerate(raw), lambda i: ("value", i))
+        _check_finite(raw, lambda i: ("value", i))
         return list(raw) if copy_values else raw
     if isinstance(raw, Mapping):
         for key in raw:  # every key is checked before the dense list is made
@@ -324,10 +325,33 @@ def _read_values(document: Mapping[str, Any], n_cells: int, *, copy_values: bool
         values: list[float | None] = [None] * n_cells
         for key, value in raw.items():
             values[int(key)] = value
+        _check_finite(values, lambda i: ("value", str(i)))
         return values
     if raw is None:
         raise _MalformedError.at(("value",), "the 'value' member is missing")
     raise _MalformedError.at(("value",), f"'value' is an array or object, not {_json_type(raw)}")
+
+
+def _check_finite(values: list[Any], path_of: Any) -> None:
+    """JSON has no infinity, but a number such as ``1e999999`` parses as one (and a huge integer cannot become a
+    float): both are refused, cell by cell, once a C-level sum has shown that something is out of range."""
+    try:
+        if math.isfinite(math.fsum(filter(None, values))):
+            return
+    except OverflowError:
+        pass
+    problems: list[tuple[FieldPath, str]] = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond the largest float
+            finite = False
+        if not finite and len(problems) < _MAX_PROBLEMS:
+            problems.append((path_of(index), "not a finite number: too large to be a value (infinite)"))
+    if problems:
+        raise _MalformedError(problems)
 
 
 def _raise_for_bad_values(entries: Iterable[tuple[Any, Any]], path_of: Any) -> None:

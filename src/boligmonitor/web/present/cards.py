@@ -25,6 +25,7 @@ from boligmonitor.analysis.measures import (
 )
 from boligmonitor.analysis.peers import MAX_MISSING_SHARE, BenchmarkKind
 from boligmonitor.catalog.models import Indicator
+from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
@@ -36,6 +37,9 @@ from boligmonitor.web.present.display import (
     interval_in_display,
 )
 from boligmonitor.web.present.formatting import counts_text, interval_text, ratio_text, value_text
+
+# The publisher `boligmonitor import` records for a user's own file (pipeline/importer.py).
+IMPORTED = "import"
 
 
 @dataclass(frozen=True)
@@ -191,9 +195,10 @@ def trend_text(ctx: PageContext, row: IndicatorRow) -> str | None:
 
 
 def value_notes(ctx: PageContext, row: IndicatorRow) -> list[str]:
-    """The caveats of this value (status, harmonisation, flags), then how many municipalities its own pooled value
-    (Norway, a county) or its benchmark was computed from when some had no figures (the cards add why a benchmark
-    pooled from too few has no value: :func:`benchmark_reason`)."""
+    """The caveats of this value (status, harmonisation, flags, among them ``outlier``), the note its importer wrote
+    with it, then how many municipalities its own pooled value (Norway, a county) or its benchmark was computed
+    from when some had no figures (the cards add why a benchmark pooled from too few has no value:
+    :func:`benchmark_reason`)."""
     t = ctx.t
     m = row.measure
     notes = []
@@ -202,6 +207,8 @@ def value_notes(ctx: PageContext, row: IndicatorRow) -> list[str]:
     if m.harmonisation.value != "original":
         notes.append(t(f"harmonisation.{m.harmonisation.value}"))
     notes.extend(t(f"flag.{flag.value}") for flag in sorted(m.flags))
+    if row.note and _imported(ctx, row.indicator.id, row.region.code, m.year) is not None:
+        notes.append(t("value_note.own", note=row.note))
     if row.computed_from is not None and m.value is not None:
         notes.append(coverage_note(ctx, row.computed_from, own=True) or "")
     if row.benchmark is not None and row.benchmark.partial and m.value is not None:
@@ -263,9 +270,17 @@ def interval_note(ctx: PageContext, indicator: Indicator, m: Measure) -> str | N
     return None
 
 
+def _imported(ctx: PageContext, indicator_id: str, region: str, year: int) -> Observation | None:
+    """The observation when a user imported it (`boligmonitor import`: its dataset's publisher is "import")."""
+    observation = ctx.data.tables.observations(indicator_id).get((region, year))
+    dataset = ctx.data.dataset_of(observation.dataset_id if observation else None)
+    return observation if dataset is not None and dataset.publisher == IMPORTED else None
+
+
 def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int) -> list[SourceLine]:
     """The catalogue's sources, and the dataset this very value was read from when it is not one of them
-    (e.g. FHI's processing of an SSB table): every value can be traced to the file it came from."""
+    (e.g. FHI's processing of an SSB table): every value can be traced to the file it came from. An imported
+    value names the source its row gave (the tidy format's ``source`` column), with the file's title."""
     observation = ctx.data.tables.observations(indicator.id).get((region, year))
     dataset = ctx.data.dataset_of(observation.dataset_id if observation else None)
     lines = []
@@ -284,9 +299,10 @@ def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int)
             )
         )
     if dataset is not None and not matched:
+        own_source = observation.source_table if observation and dataset.publisher == IMPORTED else None
         lines.append(
             SourceLine(
-                publisher=dataset.publisher,
+                publisher=own_source if own_source and own_source != IMPORTED else dataset.publisher,
                 table=dataset.table,
                 title=dataset.title,
                 url=None,
