@@ -4,7 +4,7 @@ Read-only, one data version per request. Parameters are validated by FastAPI (pa
 every invalid one is a 400 with a JSON error document, as is a missing required combination; an unknown
 indicator or region is a 404 (the app's error handlers render both, see :mod:`boligmonitor.web.error_pages`).
 Records are built in :mod:`boligmonitor.web.api.records`, shaped by :mod:`boligmonitor.web.api.models`, and
-carry ETag and Cache-Control (:mod:`boligmonitor.web.api.cache`).
+carry Cache-Control (:mod:`boligmonitor.web.api.cache`) and, from the page cache, a strong ETag.
 """
 
 from __future__ import annotations
