@@ -34,6 +34,9 @@ class Flag(StrEnum):
     # Set by boligmonitor, never by a source: far outside the region's own series or all regions that year,
     # yet possible, so kept and shown with the flag (pipeline/outliers.py, docs/catalog.md "Domain rules").
     OUTLIER = "outlier"
+    # Set by boligmonitor: a refresh changed this value from what an earlier data version held for the same
+    # region and year; the earlier value is kept in the store's observation changes (pipeline/revisions.py).
+    REVISED = "revised"
 
 
 def format_flags(flags: Iterable[Flag]) -> str:

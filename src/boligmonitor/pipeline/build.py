@@ -1,7 +1,9 @@
 """`boligmonitor build --from DIR`: the whole database from a build-input directory, in one transaction.
 
 Everything is read and computed first; only then is the database written, in one transaction that replaces
-all data. A bad file, an unknown code or an interrupted process leaves the previous data as they were.
+all data, after comparing the new values with those it replaces (pipeline/revisions.py: revised values are
+flagged and the earlier ones kept). A bad file, an unknown code or an interrupted process leaves the previous
+data as they were.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from boligmonitor.core.progress import NoProgress, Progress
 from boligmonitor.pipeline.geography import Geography, all_regions, build_geography, size_groups
 from boligmonitor.pipeline.indicators import IndicatorBuilder, IndicatorResults
 from boligmonitor.pipeline.inputs import BuildInputs, input_fingerprint, read_build_inputs
+from boligmonitor.pipeline.revisions import compare_with_stored
 from boligmonitor.store import Store
 from boligmonitor.store.rows import (
     DatasetRow,
@@ -62,12 +65,14 @@ def build_database(
     progress.stage("Writing the database", total=len(results.observations))
     description = f"build from {directory.resolve()} ({len(inputs.manifest.files)} files)"
     with store.write("build", description, catalog.version, input_fingerprint=fingerprint) as tx:
+        revisions = compare_with_stored(results.observations, tx.reader.stored_values(), tx.version.id)
         tx.replace_everything()
         tx.put_regions(_region_rows(geography))
         tx.put_region_attributes(_attribute_rows(inputs, geography))
         tx.put_region_changes(_change_rows(geography))
         tx.put_datasets(_dataset_rows(inputs))
-        tx.put_observations(results.observations)
+        tx.put_observations(revisions.observations)
+        tx.put_observation_changes(revisions.changes)
         progress.advance(len(results.observations))
         tx.put_indicator_status(results.states)
         tx.put_geometries(_geometry_rows(inputs))

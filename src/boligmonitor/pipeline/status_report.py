@@ -64,12 +64,60 @@ def status_report(store: Store, catalog: Catalog) -> dict[str, Any]:
         "years": {"first": min(years) if years else None, "last": max(years) if years else None},
         "population": _population(store, municipalities),
         "datasets": [
-            {"id": d.id, "publisher": d.publisher, "title": d.title, "table": d.table, "notes": list(d.notes)}
+            {
+                "id": d.id,
+                "publisher": d.publisher,
+                "title": d.title,
+                "table": d.table,
+                "fetched_at": d.fetched_at.isoformat() if d.fetched_at else None,
+                "updated_by_publisher": d.updated,
+                "notes": list(d.notes),
+            }
             for d in store.datasets()
         ],
+        "last_changes": last_changes(store),
         "summary": {"indicators": len(indicators), **dict(sorted(state_counts.items()))},
         "indicators": indicators,
     }
+
+
+def last_changes(store: Store) -> dict[str, Any] | None:
+    """What the last build or refresh changed in values the version before it held (pipeline/revisions.py):
+    counts by kind and by indicator, and every change with both values. None before the second build."""
+    builds = [version for version in store.versions() if version.kind in _BUILDING_KINDS]
+    if len(builds) < 2:
+        return None
+    latest = max(builds, key=lambda version: version.id)
+    changes = store.observation_changes(latest.id)
+    by_kind: dict[str, int] = {}
+    by_indicator: dict[str, dict[str, int]] = {}
+    for change in changes:
+        by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
+        counts = by_indicator.setdefault(change.indicator_id, {})
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    return {
+        "data_version": latest.id,
+        "created_at": latest.created_at.isoformat(),
+        "counts": dict(sorted(by_kind.items())),
+        "indicators": dict(sorted(by_indicator.items())),
+        "changes": [
+            {
+                "indicator": change.indicator_id,
+                "region": change.region_code,
+                "year": change.year,
+                "kind": change.kind,
+                "previous_value": change.previous_value,
+                "previous_status": change.previous_status,
+                "previous_data_version": change.previous_data_version,
+                "value": change.value,
+                "status": change.status,
+            }
+            for change in changes
+        ],
+    }
+
+
+_BUILDING_KINDS = frozenset({"build", "refresh"})
 
 
 def _population(store: Store, municipalities: dict[str, str]) -> dict[str, Any]:

@@ -23,9 +23,11 @@ from boligmonitor.store.rows import (
     DataVersion,
     GeometryRow,
     IndicatorStatusRow,
+    ObservationChangeRow,
     RegionAttributeRow,
     RegionChangeRow,
     RegionRow,
+    StoredValue,
 )
 
 if TYPE_CHECKING:
@@ -163,6 +165,41 @@ class Reader:
         query = select(table).order_by(table.c.indicator_id)
         with self._reading() as connection:
             return [_from_columns(IndicatorStatusRow, row) for row in connection.execute(query)]
+
+    def stored_values(self) -> dict[tuple[str, str, int], StoredValue]:
+        """Every observation's value, status, flags and data version by (indicator, region, year): what a new
+        build is compared with (pipeline/revisions.py). Reads only those columns, not whole observations."""
+        table = schema.observation
+        query = select(
+            table.c.indicator_id,
+            table.c.region_code,
+            table.c.year,
+            table.c.value,
+            table.c.status,
+            table.c.flags,
+            table.c.data_version,
+        )
+        with self._reading() as connection:
+            return {
+                (indicator, region, int(year)): StoredValue(value, status, flags, int(version))
+                for indicator, region, year, value, status, flags, version in connection.execute(query)
+            }
+
+    def observation_changes(self, data_version: int | None = None) -> list[ObservationChangeRow]:
+        """The changes one data version made to values an earlier version held (default: the latest version
+        that changed any), ordered by indicator, region and year."""
+        table = schema.observation_change
+        with self._reading() as connection:
+            if data_version is None:
+                data_version = connection.execute(select(func.max(table.c.data_version))).scalar()
+                if data_version is None:
+                    return []
+            query = (
+                select(table)
+                .where(table.c.data_version == data_version)
+                .order_by(table.c.indicator_id, table.c.region_code, table.c.year)
+            )
+            return [_from_columns(ObservationChangeRow, row) for row in connection.execute(query)]
 
     def geometries(self, vintage: str | None = None) -> list[GeometryRow]:
         """Region boundaries, or those of one vintage, ordered by vintage and region code."""

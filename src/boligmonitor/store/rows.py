@@ -17,6 +17,10 @@ DATA_VERSION_KINDS: Final = frozenset({"build", "import", "refresh"})
 
 INDICATOR_STATES: Final = frozenset({"loaded", "partial", "not_loaded", "no_source", "failed"})
 
+OBSERVATION_CHANGE_KINDS: Final = frozenset({"revised", "withdrawn", "filled"})
+"""``revised``: a value replaced by a different value; ``withdrawn``: a value replaced by a missing value or
+no row; ``filled``: a missing value (a status symbol) replaced by a value."""
+
 
 @dataclass(frozen=True, slots=True)
 class RegionRow:
@@ -135,3 +139,31 @@ class CoverageRow:
     n_municipalities: int
     first_year: int | None
     last_year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationChangeRow:
+    """A value an earlier data version held that ``data_version`` changed, with both values and statuses.
+
+    ``previous_status``/``status`` are SSB symbols ('' for an ordinary value); None means no row at all."""
+
+    data_version: int
+    indicator_id: str
+    region_code: str
+    year: int
+    kind: str
+    previous_value: float | None
+    previous_status: str | None
+    previous_data_version: int | None
+    value: float | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredValue:
+    """What the database holds for one observation key, for comparing a new build with it."""
+
+    value: float | None
+    status: str
+    flags: str
+    data_version: int

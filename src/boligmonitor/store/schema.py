@@ -169,6 +169,22 @@ observation = Table(
     Index(None, "indicator_id", "year"),
 )
 
+# What a build changed in values an earlier data version held: history, so a full build never replaces it.
+observation_change = Table(
+    "observation_change",
+    metadata,
+    Column("data_version", Integer, ForeignKey("data_version.id"), primary_key=True),
+    Column("indicator_id", Text, primary_key=True),
+    Column("region_code", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),  # rows.OBSERVATION_CHANGE_KINDS
+    Column("previous_value", Double, nullable=True),
+    Column("previous_status", Text, nullable=True),  # None: the earlier version had no row
+    Column("previous_data_version", Integer, ForeignKey("data_version.id"), nullable=True),
+    Column("value", Double, nullable=True),
+    Column("status", Text, nullable=True),  # None: the new version has no row
+)
+
 # Every table a full build replaces, children before parents (foreign keys).
 DATA_TABLES: tuple[Table, ...] = (
     observation,

@@ -28,10 +28,12 @@ from boligmonitor.store.reader import ConnectionReader, Reader
 from boligmonitor.store.rows import (
     DATA_VERSION_KINDS,
     INDICATOR_STATES,
+    OBSERVATION_CHANGE_KINDS,
     DatasetRow,
     DataVersion,
     GeometryRow,
     IndicatorStatusRow,
+    ObservationChangeRow,
     RegionAttributeRow,
     RegionChangeRow,
     RegionRow,
@@ -203,6 +205,21 @@ class Writer:
         if dataset_id is not None:
             statement = statement.where(table.c.dataset_id == dataset_id)
         return self._open().execute(statement).rowcount
+
+    def put_observation_changes(self, rows: Iterable[ObservationChangeRow]) -> int:
+        """Record what this write changed in values an earlier version held (history: never replaced by a
+        build). Every row must carry this write's data version and a kind of :data:`OBSERVATION_CHANGE_KINDS`."""
+        table = schema.observation_change
+        stored_rows: list[Row] = []
+        for row in rows:
+            if row.kind not in OBSERVATION_CHANGE_KINDS:
+                raise ValueError(
+                    f"unknown kind of change {row.kind!r}; expected one of {sorted(OBSERVATION_CHANGE_KINDS)}"
+                )
+            if row.data_version != self._version.id:
+                raise ValueError(f"a change of data version {row.data_version} written by version {self._version.id}")
+            stored_rows.append(_stored(table, row))
+        return self._upsert(table, stored_rows)
 
     def put_indicator_status(self, rows: Iterable[IndicatorStatusRow]) -> int:
         """Replace the whole indicator status table with ``rows``."""
