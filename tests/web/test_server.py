@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from boligmonitor.store import DATABASE_URL_VARIABLE
 from boligmonitor.web import server
 from boligmonitor.web.monitor import Monitor
+from boligmonitor.web.worker_turns import TURNS_VARIABLE
 
 
 @pytest.fixture
@@ -24,7 +25,11 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
 def test_several_workers_build_the_app_through_the_factory(
     built_database: Path, runs: list[tuple[Any, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in (DATABASE_URL_VARIABLE, server.WARM_VARIABLE):  # run_server sets them: restored after the test
+    for variable in (
+        DATABASE_URL_VARIABLE,
+        server.WARM_VARIABLE,
+        TURNS_VARIABLE,
+    ):  # run_server sets them: restored after the test
         monkeypatch.setenv(variable, "")
     said: list[str] = []
     url = f"sqlite:///{built_database}"

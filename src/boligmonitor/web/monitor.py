@@ -13,7 +13,7 @@ import gc
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -220,6 +220,7 @@ class Monitor:
         self._prepare = prepare
         self._check_seconds = check_seconds
         self._loading = threading.Lock()  # one load at a time: the watcher's or reload()'s
+        self._sibling_loads: AbstractContextManager[object] = nullcontext()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
         self._data = self._load()
@@ -257,7 +258,8 @@ class Monitor:
             loaded = self._data.version
             if latest is None or (loaded is not None and latest.id == loaded.id):
                 return False
-            self._swap(self._load())
+            with self._sibling_loads:
+                self._swap(self._load())
             return True
 
     def reload(self) -> MonitorData:
@@ -265,6 +267,12 @@ class Monitor:
         with self._loading:
             self._swap(self._load())
         return self._data
+
+    def take_turns_with_siblings(self, lock: AbstractContextManager[object]) -> None:
+        """Load new versions only while holding ``lock``, shared with the other worker processes of the same
+        server, so the workers load one after another: while one loads, the others keep whole cores for the
+        visitors instead of all loading at once on the same cores (:mod:`.worker_turns`)."""
+        self._sibling_loads = lock
 
     def freeze_heap(self) -> None:
         """Collect garbage, then exempt every object alive now from later collections (``gc.freeze``)."""

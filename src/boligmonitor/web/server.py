@@ -3,7 +3,8 @@
 With ``workers > 1`` uvicorn starts each worker process fresh and builds its app there through the factory
 :func:`server_app` (:data:`SERVER_APP_FACTORY`), configured by environment variables: the database URL
 (``BOLIGMONITOR_DATABASE_URL``) and :data:`WARM_VARIABLE`. Each worker loads the data itself and runs its own
-watcher thread, so a new data version reaches every worker within a few seconds of its commit.
+watcher thread, so a new data version reaches every worker within a few seconds of its commit; the workers
+load it one after another (:mod:`.worker_turns`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.store import DATABASE_URL_VARIABLE, database_url
 from boligmonitor.web.app import create_app
+from boligmonitor.web.monitor import Monitor
+from boligmonitor.web.worker_turns import TURNS_VARIABLE, create_load_turns, load_turns_from_environment
 
 WARM_VARIABLE = "BOLIGMONITOR_WARM"  # "0": the workers skip warming (`boligmonitor serve --no-warm`)
 SERVER_APP_FACTORY = "boligmonitor.web.server:server_app"
@@ -29,8 +32,13 @@ HTTP_PROTOCOL = "boligmonitor.web.server:NoDelayHTTPProtocol"
 
 def server_app() -> FastAPI:
     """The app factory uvicorn calls in each worker process: the database from BOLIGMONITOR_DATABASE_URL,
-    warmed unless BOLIGMONITOR_WARM is "0"."""
-    return create_app(warm=os.environ.get(WARM_VARIABLE, "1") != "0")
+    warmed unless BOLIGMONITOR_WARM is "0"; it loads new data versions in turn with its sibling workers."""
+    app = create_app(warm=os.environ.get(WARM_VARIABLE, "1") != "0")
+    turns = load_turns_from_environment()
+    monitor: Monitor = app.state.monitor
+    if turns is not None:
+        monitor.take_turns_with_siblings(turns)
+    return app
 
 
 class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]  # uvicorn's pick: httptools or h11
@@ -73,8 +81,16 @@ def run_server(
     load_catalog()  # a broken catalogue is reported once, here, rather than by every worker
     os.environ[DATABASE_URL_VARIABLE] = database_url(database)
     os.environ[WARM_VARIABLE] = "1" if warm else "0"
+    turns = create_load_turns()
+    if turns is not None:
+        os.environ[TURNS_VARIABLE] = str(turns)
     announce(where)
-    uvicorn.run(SERVER_APP_FACTORY, factory=True, workers=workers, **options)
+    try:
+        uvicorn.run(SERVER_APP_FACTORY, factory=True, workers=workers, **options)
+    finally:
+        if turns is not None:
+            os.environ.pop(TURNS_VARIABLE, None)
+            turns.unlink(missing_ok=True)
 
 
 __all__ = ["HTTP_PROTOCOL", "SERVER_APP_FACTORY", "WARM_VARIABLE", "NoDelayHTTPProtocol", "run_server", "server_app"]
