@@ -48,13 +48,20 @@ def test_export_keeps_recipes_as_plain_json(catalog: Catalog) -> None:
     by_id = {item["id"]: item for item in catalog_to_json(catalog)["indicators"]}
 
     numerator = by_id["BEF03"]["recipe"]["numerator"]
+    evidence = numerator.pop("evidence")
     assert numerator == {
         "dataset": "ssb:07459",
         "measure": "Personer1",
         "select": {"Alder": {"from_code": "080", "to_code": "105"}},
     }
+    assert {key: evidence[key] for key in ("table", "contents_code", "dimensions")} == {
+        "table": "verified",
+        "contents_code": "verified",
+        "dimensions": "third_party",
+    }
     assert by_id["BEF03"]["recipe"]["denominator"]["select"] == {"Alder": "all"}
-    assert by_id["BL01"]["recipe"] is None  # no build input: stated, not omitted
+    assert by_id["BU03"]["recipe"] is None  # no source we can read: stated, not omitted
+    assert by_id["BL01"]["recipe"]["denominator"]["dataset"] == "ssb:07459"
     assert by_id["BL01"]["multiplier"] == 1000
 
 

@@ -1,4 +1,5 @@
-"""The fake SSB server fixtures, shared with the connector tests, and a writable copy of the built data."""
+"""The fake SSB server fixtures, shared with the connector tests, a writable copy of the built data, and the fake's
+SYNTHETIC tables generated from the catalogue's recipes."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from boligmonitor.catalog import load_catalog
+from boligmonitor.sources.manifest import read_manifest
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store, create_engine_for
-from tests.fakessb.conftest import fake_ssb, fake_ssb_catalogue
+from tests.fakessb.catalogue import TableCatalogue
+from tests.fakessb.conftest import KLASS_131_CHANGES_CSV, fake_ssb, fake_ssb_catalogue
+from tests.fakessb.recipe_tables import Regions, add_recipe_tables
 
-__all__ = ["fake_ssb", "fake_ssb_catalogue", "workspace"]
+__all__ = ["fake_ssb", "fake_ssb_catalogue", "recipe_catalogue", "recipe_regions", "workspace"]
 
 
 @pytest.fixture
@@ -24,3 +30,23 @@ def workspace(build_input: Path, built_database: Path, tmp_path: Path) -> Iterat
     store = Store(create_engine_for(f"sqlite:///{database}"))
     yield input_copy, store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def recipe_regions(api_fixtures: Path, build_input: Path) -> Regions:
+    """Today's municipalities (recorded KLASS 131) and the urban districts the offline input has data for: the
+    synthetic population must give those districts a denominator too."""
+    districts: set[str] = set()
+    for entry in read_manifest(build_input).files:
+        if entry.format == "jsonstat" and entry.dataset.startswith(("oslo:", "husbanken:")):
+            geo = read_jsonstat(build_input / entry.path).geo_dimension()
+            districts |= {code for code in geo.codes if len(code) == 6} if geo is not None else set()
+    return Regions.from_fixtures(api_fixtures, districts)
+
+
+@pytest.fixture
+def recipe_catalogue(shared_data: Path, api_fixtures: Path, recipe_regions: Regions) -> TableCatalogue:
+    """The standard fake catalogue plus one SYNTHETIC table for every SSB table the recipes read."""
+    catalogue = TableCatalogue.standard(api_fixtures, shared_data / KLASS_131_CHANGES_CSV)
+    add_recipe_tables(catalogue, load_catalog(), recipe_regions)
+    return catalogue

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from boligmonitor.catalog import load_catalog
 from boligmonitor.cli.app import app
 from boligmonitor.pipeline.fetch_plan import plan_fetch, table_needs
 from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-from tests.fakessb import FakeSsb
+from tests.connectors.support import polite_client
+from tests.fakessb import FakeSsb, ManualClock, TableCatalogue
+
+# The requests `fetch --plan` counts for the whole catalogue against the fake server's SYNTHETIC recipe tables
+# (tests/fakessb/recipe_tables.py): 24 tables; the 12 with a `Region` variable come as two requests each
+# (municipalities over agg_KommSummer; country, counties and districts with the table's own codes), the 12
+# KOSTRA ones as one; none needs splitting under 800 000 cells.
+WHOLE_CATALOGUE_REQUESTS = 36
 
 
 def test_catalogue_needs_cover_every_ssb_source() -> None:
@@ -55,3 +63,17 @@ def test_fetch_plan_command(fake_ssb: FakeSsb, tmp_path: Path) -> None:
     missing_input = CliRunner().invoke(app, [*arguments, "--input", str(tmp_path / "no-input"), "--database", database])
     assert missing_input.exit_code == 2
     assert "manifest.json" in missing_input.output
+
+
+def test_the_plan_for_the_whole_catalogue(recipe_catalogue: TableCatalogue, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = ManualClock(1000.0)
+    with FakeSsb(recipe_catalogue, clock=clock) as server, polite_client(server.base_url, clock, None) as http:
+        plan = plan_fetch(http, load_catalog())
+    lines = plan.describe()
+    print("\n".join(lines))  # the figure for the record: pytest -s shows it
+    assert plan.problems == [] and plan.warnings == []
+    assert len(plan.requests) == WHOLE_CATALOGUE_REQUESTS
+    assert f"{WHOLE_CATALOGUE_REQUESTS} data requests," in lines[-1 - len(plan.supplies)]
+    assert len(plan.resolved) == 30  # ContentsCodes without a table id, each found by searching SSB
+    assert all(r.cells <= plan.max_cells for r in plan.requests)
+    assert "07459" in capsys.readouterr().out

@@ -35,6 +35,8 @@ RECORDED_KLASS_131_DATE = date(2026, 1, 1)
 
 SYNTHETIC_TABLE_ID = "90001"
 SYNTHETIC_POPULATION_TABLE_ID = "90002"
+SYNTHETIC_TOTAL_TABLE_ID = "90003"  # a variable that cannot be eliminated, with a total marked in its metadata
+SYNTHETIC_NO_TOTAL_TABLE_ID = "90004"  # a variable that cannot be eliminated and has no total
 SYNTHETIC_CODELIST_ID = "agg_SyntheticSum"
 CURRENT_BORDERS_CODELIST_ID = "agg_KommSummer"  # the real id (ssb-api.md §5.1); its values here are SYNTHETIC
 DEFAULT_MAX_CELLS = 800_000
@@ -384,10 +386,13 @@ class FakeTable:
         }
 
     def search_text(self) -> str:
+        """What a search word may match: id, title, variable ids and names, category codes and labels. That SSB's
+        search finds a table by a ContentsCode is assumed (ssb-api.md §7.1 [I]); the fetch relies on it."""
         parts = [self.table_id, str(self.header.get("label", ""))]
         for dimension_id in self.dimension_ids:
             dimension = self.header["dimension"][dimension_id]
             parts += [dimension_id, str(dimension.get("label", ""))]
+            parts += self.codes(dimension_id)
             parts += [str(label) for label in dimension["category"].get("label", {}).values()]
         return " ".join(parts).lower()
 
@@ -454,6 +459,7 @@ class SyntheticDimension:
     elimination_code: str | None = None
     units: Mapping[str, tuple[str, int]] = field(default_factory=dict)
     codelists: Sequence[tuple[str, str, str]] = ()  # (id, label, type) offered in `extension.codeLists`
+    children: Mapping[str, Sequence[str]] = field(default_factory=dict)  # JSON-stat `category.child`: a hierarchy
 
 
 def default_synthetic_value(codes: tuple[str, ...], revision: int) -> float:
@@ -512,6 +518,8 @@ def _synthetic_dimension_json(dimension: SyntheticDimension) -> JsonObject:
         "index": {code: position for position, code in enumerate(dimension.categories)},
         "label": dict(dimension.categories),
     }
+    if dimension.children:
+        category["child"] = {parent: list(children) for parent, children in dimension.children.items()}
     if dimension.units:
         category["unit"] = {
             code: {"base": base, "decimals": decimals} for code, (base, decimals) in dimension.units.items()
@@ -605,6 +613,55 @@ def synthetic_population_table() -> SyntheticTable:
     )
 
 
+def synthetic_settlement_tables() -> list[SyntheticTable]:
+    """Two small KOSTRA-shaped tables whose third variable cannot be eliminated: in 90003 the metadata marks a
+    total (a JSON-stat ``category.child`` root over the other categories), in 90004 it marks none, so a query
+    for a recipe that does not name the variable must stop with a problem (ssb-api.md §2.2; docs/fetch.md)."""
+    regions = {"EAK": "Landet", "EAKUO": "Landet uten Oslo", "EKA03": "Oslo", "0301": "Oslo - Oslove", "4601": "Bergen"}
+    years = {"2023": "2023", "2024": "2024"}
+    updated = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+    total = SyntheticTable(
+        table_id=SYNTHETIC_TOTAL_TABLE_ID,
+        title="Synthetic dwellings by type of owner (a total marked), region and year",
+        updated=updated,
+        dimensions=[
+            SyntheticDimension("KOKkommuneregion0000", "region", regions, role="geo"),
+            SyntheticDimension(
+                "Eierform",
+                "eierform",
+                {"SYNT_T": "SYNTHETIC i alt", "1": "SYNTHETIC kommunal", "2": "SYNTHETIC privat"},
+                children={"SYNT_T": ("1", "2")},
+            ),
+            SyntheticDimension(
+                "ContentsCode",
+                "statistikkvariabel",
+                {"SYNT03": "Synthetic dwellings"},
+                role="metric",
+                units={"SYNT03": ("boliger", 0)},
+            ),
+            SyntheticDimension("Tid", "år", years, role="time"),
+        ],
+    )
+    no_total = SyntheticTable(
+        table_id=SYNTHETIC_NO_TOTAL_TABLE_ID,
+        title="Synthetic average rent by number of rooms (no total), region and year",
+        updated=updated,
+        dimensions=[
+            SyntheticDimension("KOKkommuneregion0000", "region", regions, role="geo"),
+            SyntheticDimension("AntRom", "antall rom", {"1": "1 rom", "2": "2 rom", "3+": "3 rom eller flere"}),
+            SyntheticDimension(
+                "ContentsCode",
+                "statistikkvariabel",
+                {"SYNT04": "Synthetic average rent"},
+                role="metric",
+                units={"SYNT04": ("kr", 0)},
+            ),
+            SyntheticDimension("Tid", "år", years, role="time"),
+        ],
+    )
+    return [total, no_total]
+
+
 def synthetic_current_borders_codelist() -> JsonObject:
     """An `agg_KommSummer` body in the documented shape (id, label, type, values with valueMap), SYNTHETIC."""
     return {
@@ -687,6 +744,8 @@ class TableCatalogue:
         catalogue = cls.from_recordings(api_fixtures, klass_changes_csv)
         catalogue.add_synthetic(standard_synthetic_table())
         catalogue.add_synthetic(synthetic_population_table())
+        for table in synthetic_settlement_tables():
+            catalogue.add_synthetic(table)
         catalogue.add_codelist(CURRENT_BORDERS_CODELIST_ID, synthetic_current_borders_codelist())
         catalogue.add_klass_codes_at("104", date(2024, 1, 1), synthetic_counties_body(), valid_to=date(2100, 1, 1))
         catalogue.add_codelist(

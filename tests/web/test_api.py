@@ -6,14 +6,8 @@ from itertools import pairwise
 from typing import Any, cast
 
 import pytest
-import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
-from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.catalog.export import catalog_to_json
@@ -96,8 +90,8 @@ def test_catalog_is_the_catalogue_export_with_coverage(web_client: TestClient) -
     assert body == catalog_to_json(data.catalog)
     assert coverage["BEF03"]["state"] == "loaded"
     assert coverage["BEF03"]["n_municipalities"] == 357
-    assert coverage["BEF04"]["state"] == "no_source"
-    assert coverage["BEF04"]["reason"]
+    assert coverage["RU01"]["state"] == "no_source"
+    assert coverage["RU01"]["reason"]
 
 
 # ------------------------------------------------------------------------------------------------- regions
@@ -160,7 +154,7 @@ def test_norway_has_its_own_value(web_client: TestClient) -> None:
 
 
 def test_a_cell_not_in_the_database_is_null_with_status_and_reason(web_client: TestClient) -> None:
-    body = get_json(web_client, "/api/v1/observations?indicator=BEF03&region=0301&year=1950&lang=en")
+    body = get_json(web_client, "/api/v1/observations?indicator=BEF03&region=0301&year=1971&lang=en")
     [record] = body["observations"]
     assert record["value"] is None
     assert record["numerator"] is None
@@ -290,9 +284,9 @@ def test_comparisons_without_an_indicator_cover_the_catalogue(web_client: TestCl
 
 
 def test_peers_need_the_regions_characteristics(web_client: TestClient) -> None:
-    url = "/api/v1/comparisons?region=0301&indicator=BEF03&benchmark=peers&year=1950"
+    url = "/api/v1/comparisons?region=0301&indicator=BEF03&benchmark=peers&year=1971"
     [record] = get_json(web_client, url)["comparisons"]
-    assert record["year"] == 1950
+    assert record["year"] == 1971
     assert record["value"] is None
     assert record["benchmark"] is None
     assert "cannot be compared" in record["benchmark_problem"]
@@ -397,6 +391,7 @@ def test_unknown_things_are_404_json(web_client: TestClient, url: str) -> None:
     ("url", "parameter"),
     [
         ("/api/v1/observations?indicator=BEF03&year=1800", "year"),
+        ("/api/v1/observations?indicator=BEF03&year=1969", "year"),
         ("/api/v1/observations?indicator=BEF03&year=2101", "year"),
         ("/api/v1/observations?indicator=BEF03&year=abc", "year"),
         ("/api/v1/observations?region=301", "region"),
@@ -470,32 +465,9 @@ def test_openapi_documents_every_endpoint_with_schemas(web_client: TestClient) -
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     parameters = {p["name"]: p for p in api_paths["/api/v1/observations"]["get"]["parameters"]}
     year = parameters["year"]["schema"]["anyOf"][0]
-    assert (year["minimum"], year["maximum"]) == (1900, 2100)
+    assert (year["minimum"], year["maximum"]) == (1970, 2100)  # the catalogue's span (catalog.validation)
     benchmark = next(p for p in api_paths["/api/v1/comparisons"]["get"]["parameters"] if p["name"] == "benchmark")
     assert benchmark["schema"]["enum"] == ["norway", "county", "kostra_group", "size_group", "peers"]
     record = schema["components"]["schemas"]["ObservationRecord"]["properties"]
     for field in ("value", "numerator", "denominator", "ci_low", "ci_high", "status", "flags", "missing_reason"):
         assert field in record
-
-
-@pytest.fixture(scope="module")
-def api_schema(web_client: TestClient) -> OpenApiSchema:
-    return schemathesis.openapi.from_asgi("/openapi.json", web_client.app)
-
-
-def test_every_answer_matches_the_openapi_description(api_schema: OpenApiSchema) -> None:
-    """Generated requests, valid and invalid, never give a 5xx; invalid ones are rejected; every answer fits
-    its documented schema (schemathesis over the ASGI app, offline).
-
-    Not checked: that every schema-valid request succeeds (rules across parameters, such as "indicator or
-    region" and "group benchmarks for municipalities only", are 400s that OpenAPI cannot express), and the
-    Allow header of a 405 (the app's error handler drops it).
-    """
-    cases = st.one_of(api_schema.as_strategy(GenerationMode.POSITIVE), api_schema.as_strategy(GenerationMode.NEGATIVE))
-
-    @given(cases)
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-    def answer_fits(case: schemathesis.Case[Any]) -> None:
-        case.call_and_validate(excluded_checks=[positive_data_acceptance, unsupported_method])
-
-    answer_fits()

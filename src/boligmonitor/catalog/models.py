@@ -331,17 +331,75 @@ SelectValue = Annotated[
 _RESERVED_DIMENSIONS = frozenset(REGION_DIMENSION_NAMES + TIME_DIMENSION_NAMES + METRIC_DIMENSION_NAMES)
 
 
+# How sure a recipe part is of what it names (docs/catalog.md, "Recipe evidence"):
+# verified -- seen in SSB's own material (a real response or metadata of the table, or SSB's variable pages);
+# third_party -- seen in third-party code or documentation that calls the table; assumed -- seen nowhere.
+Certainty = Literal["verified", "third_party", "assumed"]
+# A table may also be `resolved`: it has no id in the catalogue and is found at fetch time by the ContentsCode.
+TableCertainty = Literal["verified", "third_party", "assumed", "resolved"]
+# A ContentsCode or category that nobody has seen yet is written with this prefix, so that it can never match
+# a real code by chance; the first fetch against SSB reports it as missing and the recipe must be corrected.
+PLACEHOLDER_PREFIX: Final = "TBD_"
+_CERTAINTY_RANK: Final[dict[str, int]] = {
+    "verified": 2,
+    "third_party": 1,
+    "inferred": 0,
+    "unknown": 0,
+    "n_a": 0,
+    "assumed": 0,
+}
+
+
+class RecipeEvidence(CatalogModel):
+    """What one recipe part rests on: its table, its ContentsCode and its other dimensions, each verified,
+    reported by a third party or assumed, and the grounds (docs/catalog.md, "Recipe evidence")."""
+
+    table: TableCertainty = Field(
+        description="The table id: 'resolved' when the catalogue has none and the fetch finds the table whose "
+        "metadata holds the ContentsCode"
+    )
+    contents_code: Certainty = Field(description="The part's ContentsCode (`measure`)")
+    dimensions: Certainty = Field(
+        description="The other dimensions: the names and codes in `select`, and that every dimension not named "
+        "can be eliminated or has a total (else the fetch reports it)"
+    )
+    basis: NonEmptyStr = Field(description="On what grounds (English, for maintainers)")
+
+    @property
+    def summary(self) -> Certainty:
+        """The weakest of the three: ``verified`` only when nothing is third-party or assumed."""
+        parts = [self.contents_code, self.dimensions]
+        if self.table != "resolved":
+            parts.append(self.table)
+        return min(parts, key=lambda certainty: _CERTAINTY_RANK[certainty])
+
+
 class Selection(CatalogModel):
     """Which cells of a dataset's cube to sum for each region and year.
 
     ``select`` names, for every dimension other than region, time and the metric (ContentsCode), the
     categories to sum: a list of codes, a :class:`CodeRange`, or ``"all"``. The pipeline refuses a
-    recipe that leaves a dimension with more than one category unspecified.
+    recipe that leaves a dimension with more than one category unspecified. ``evidence`` says what the part
+    rests on; an SSB part must have it.
     """
 
     dataset: DatasetKey
     measure: str | None = Field(default=None, description="Category code in the cube's metric dimension")
     select: dict[str, SelectValue] = Field(default_factory=dict)
+    evidence: RecipeEvidence | None = Field(
+        default=None, description="What is verified and what is assumed (required for an SSB dataset)"
+    )
+
+    @property
+    def placeholders(self) -> list[str]:
+        """The codes this part names that nobody has seen yet (:data:`PLACEHOLDER_PREFIX`)."""
+        codes = [self.measure] if self.measure else []
+        for chosen in self.select.values():
+            if isinstance(chosen, list):
+                codes.extend(chosen)
+            elif isinstance(chosen, CodeRange):
+                codes.extend((chosen.from_code, chosen.to_code))
+        return [code for code in codes if code.startswith(PLACEHOLDER_PREFIX)]
 
     def categories(self, dimension_id: str, available: Sequence[str]) -> list[str]:
         """The codes of ``dimension_id`` to sum, given the codes the cube has (in the cube's order).
@@ -376,14 +434,20 @@ class Selection(CatalogModel):
 
 class Recipe(CatalogModel):
     """How the pipeline computes an indicator: ``numerator / denominator × multiplier``, a count
-    (numerator only), or the publisher's own value (``published_value``) when it cannot be recomputed."""
+    (numerator only), or the publisher's own value (``published_value``) when it cannot be recomputed.
+
+    ``published_addend`` is a second published value added to the first (two shares of one denominator, EL04).
+    ``factor`` is the multiplier of a ratio whose unit has none: ``numerator / denominator × factor`` (1000 kr
+    per person in kroner: 1000; default 1)."""
 
     numerator: Selection | None = None
     denominator: Selection | None = None
     published_value: Selection | None = None
+    published_addend: Selection | None = None
+    factor: int | None = Field(default=None, gt=0)
 
     def selections(self) -> Iterator[tuple[str, Selection]]:
-        for part in ("numerator", "denominator", "published_value"):
+        for part in RECIPE_PARTS:
             selection = getattr(self, part)
             if selection is not None:
                 yield part, selection
@@ -398,7 +462,14 @@ class Recipe(CatalogModel):
             problems.append(((), "a recipe needs a numerator or a published_value"))
         if self.denominator is not None and self.numerator is None:
             problems.append((("denominator",), "a denominator needs a numerator"))
+        if self.published_addend is not None and self.published_value is None:
+            problems.append((("published_addend",), "an addend needs a published_value to add to"))
+        if self.factor is not None and self.denominator is None:
+            problems.append((("factor",), "a factor multiplies numerator / denominator: it needs a denominator"))
         return problems
+
+
+RECIPE_PARTS: Final = ("numerator", "denominator", "published_value", "published_addend")
 
 
 Programme = Literal["bolig_for_velferd"]
@@ -571,10 +642,69 @@ class Indicator(CatalogModel):
                         f"({', '.join(sorted(known))})",
                     )
                 )
+            problems.extend((("recipe", part, *path), message) for path, message in self._evidence_problems(selection))
+        if recipe.factor is not None and self.multiplier is not None:
+            problems.append(
+                (
+                    ("recipe", "factor"),
+                    f"unit {self.unit!r} has multiplier {self.multiplier}: a factor is for units without",
+                )
+            )
         if self.unit == "count" and recipe.denominator is not None:
             problems.append((("recipe", "denominator"), "a count indicator has no denominator"))
         if self.unit in RATE_UNITS and recipe.denominator is None and recipe.published_value is None:
             problems.append((("recipe",), f"a {self.unit} indicator needs a denominator or a published_value"))
+        return problems
+
+    def _evidence_problems(self, selection: Selection) -> list[Problem]:
+        """An SSB part names its ContentsCode and its evidence, which cannot claim more than the source does."""
+        sources = [s for s in self.sources if s.dataset == selection.dataset and s.publisher == "SSB"]
+        evidence = selection.evidence
+        problems: list[Problem] = []
+        if sources and selection.measure is None:
+            problems.append((("measure",), "an SSB part names its ContentsCode"))
+        if sources and evidence is None:
+            problems.append((("evidence",), "an SSB part says what is verified and what is assumed"))
+        if evidence is None:
+            return problems
+        placeholder = selection.measure is not None and selection.measure.startswith(PLACEHOLDER_PREFIX)
+        if placeholder and evidence.contents_code != "assumed":
+            problems.append((("evidence", "contents_code"), "a placeholder ContentsCode is assumed"))
+        if any(code != selection.measure for code in selection.placeholders) and evidence.dimensions != "assumed":
+            problems.append((("evidence", "dimensions"), "placeholder categories are assumed"))
+        if not sources:
+            return problems
+        source = sources[0]
+        fixed = source.table is not None and not source.resolve_by_contents_code
+        if fixed and evidence.table == "resolved":
+            problems.append(
+                (("evidence", "table"), f"the source names table {source.table}: it is not resolved at fetch time")
+            )
+        elif not fixed and evidence.table != "resolved":
+            problems.append(
+                (
+                    ("evidence", "table"),
+                    "the source has no fixed table id: the fetch finds the table by the ContentsCode ('resolved')",
+                )
+            )
+        elif fixed and _CERTAINTY_RANK[evidence.table] > _CERTAINTY_RANK[source.table_status]:
+            problems.append(
+                (
+                    ("evidence", "table"),
+                    f"{evidence.table!r} claims more than the source's table_status {source.table_status!r}",
+                )
+            )
+        for ref in sources:
+            if ref.contents_code == selection.measure and (
+                _CERTAINTY_RANK[evidence.contents_code] > _CERTAINTY_RANK[ref.contents_code_status]
+            ):
+                problems.append(
+                    (
+                        ("evidence", "contents_code"),
+                        f"{evidence.contents_code!r} claims more than the source's contents_code_status "
+                        f"{ref.contents_code_status!r}",
+                    )
+                )
         return problems
 
 

@@ -3,6 +3,8 @@
 Rules (see docs/catalog.md and methods.md §10):
 - a share or rate is numerator / denominator × multiplier; the publisher's own value is kept instead when the
   value is for the publisher's own region (original or recoded), because it is what the publisher shows;
+- a unit without a multiplier (years, kroner) with a denominator is numerator / denominator × the recipe's
+  ``factor`` (1 when none: KB07's years of tenancy; 1000 for KB10's 1000 kr per resident in kroner);
 - when only a published share and a numerator exist, the denominator is implied (numerator / share ×
   multiplier) and flagged ``estimated``: it lets merged municipalities be summed honestly;
 - a denominator of 0 gives no value (status ``.`` not applicable), never 0 or infinity;
@@ -92,7 +94,17 @@ def _observation(
     status, harmonisation, flags = _combine((n, d, p) if multiplier else (n, p))
     value: float | None
 
-    if multiplier is None:
+    if multiplier is None and n is not None and d is not None:
+        # A ratio of amounts in a unit without a multiplier (years of tenancy, kroner per resident): n / d × factor.
+        status, harmonisation, flags = _combine((n, d))
+        factor = indicator.recipe.factor if indicator.recipe is not None and indicator.recipe.factor else 1
+        if denominator == 0:
+            value = None
+            status = Status.NOT_APPLICABLE
+            notes.append("denominator is 0")
+        else:
+            value = None if numerator is None or denominator is None else numerator / denominator * factor
+    elif multiplier is None:
         value = numerator if n is not None else (p.value if p else None)
         if n is not None:
             status, harmonisation, flags = _combine((n,))

@@ -1,9 +1,11 @@
 """`boligmonitor fetch --plan`: the data requests a fetch of the catalogue's SSB tables would make.
 
-For every SSB table the catalogue names (and, for KOSTRA ContentsCodes whose table id is not known, the table
-found by searching SSB's table list), the plan reads the table's metadata, selects what the catalogue needs
-(:func:`table_selection`: one selection, or two when the municipalities come over a codelist and the country
-and counties with the table's own codes) and splits each selection into the fewest requests under SSB's cell limit
+For every SSB table the catalogue's recipes read (and, for ContentsCodes whose table id is not known, the table
+found by searching SSB's table list), the plan reads the table's metadata, builds the query from it and from
+the recipe parts that read the table (:func:`table_selection`, :mod:`~boligmonitor.sources.connectors.ssb.query`:
+one selection, or two when the municipalities come over a codelist and the country and counties with the table's
+own codes; a variable no recipe settles that cannot be eliminated and has no total is a problem, and the table
+is not asked for) and splits each selection into the fewest requests under SSB's cell limit
 (sources/connectors/ssb/requests.py), using ``maxDataCells`` from ``GET /config`` when SSB states it (never above
 our own default). A table that PxWebApi v2 does not know is looked up in the legacy v0 API. Only ``/config``,
 metadata, codelist and table-search calls are made; no data is requested. The refresh
@@ -12,16 +14,23 @@ metadata, codelist and table-search calls are made; no data is requested. The re
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from boligmonitor.catalog.models import Catalog
-from boligmonitor.core.regions import RegionLevel, normalise_region_code, region_level
+from boligmonitor.catalog.models import Catalog, Selection
 from boligmonitor.sources.connectors.http import PoliteClient, WindowLimit
 from boligmonitor.sources.connectors.http.archive import NO_CODELIST
 from boligmonitor.sources.connectors.ssb import HttpGetPost, SsbApiError, pxweb, pxweb_v0
+from boligmonitor.sources.connectors.ssb.query import (
+    Codelists,
+    PartNeed,
+    TableQuery,
+    build_query,
+    describe_region_levels,
+)
 from boligmonitor.sources.connectors.ssb.requests import (
     CURRENT_API,
     DEFAULT_MAX_CELLS,
@@ -76,6 +85,8 @@ class FetchPlan:
     codelists: dict[str, str] = field(default_factory=dict)  # table id -> region codelist used ("none")
     # table id -> the levels fetched with the table's own codes beside a codelist ("country and counties")
     own_regions: dict[str, str] = field(default_factory=dict)
+    queries: dict[str, TableQuery] = field(default_factory=dict)  # table id -> the query built from its metadata
+    supplies: list[DatasetSupply] = field(default_factory=list)  # catalogue datasets staged from found tables
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -92,6 +103,7 @@ class FetchPlan:
             f"{len(self.requests)} data requests, {_thousands(self.total_cells)} cells; "
             f"{self.metadata_calls} /config, metadata, codelist and search calls to make the plan"
         )
+        lines.extend(f"dataset {supply.describe()}" for supply in self.supplies)
         lines.extend(f"warning: {warning}" for warning in self.warnings)
         lines.extend(f"problem: {problem}" for problem in self.problems)
         return lines
@@ -142,45 +154,108 @@ def read_limits(http: HttpGetPost, ceiling: int = DEFAULT_MAX_CELLS) -> FetchLim
 # --------------------------------------------------------------------------------------------- needs
 
 
-def table_needs(catalog: Catalog, only: Collection[str] | None = None) -> list[TableNeed]:
-    """SSB sources of the catalogue grouped by table; ContentsCodes without a known table stay separate."""
-    codes: dict[str | None, set[str]] = defaultdict(set)
-    indicators: dict[str | None, set[str]] = defaultdict(set)
-    unresolved: dict[str, set[str]] = defaultdict(set)
+@dataclass(frozen=True)
+class RecipePart:
+    """One recipe part that reads an SSB dataset: which indicator and part, its selection, and the table the
+    source names (None: the table is found at fetch time by the part's ContentsCode)."""
+
+    indicator: str
+    part: str
+    selection: Selection
+    table: str | None
+
+    @property
+    def who(self) -> str:
+        return f"{self.indicator} {self.part}"
+
+    def need(self) -> PartNeed:
+        """What the part needs of its table, for the query builder."""
+        selection = self.selection
+        chooses = {name: functools.partial(selection.categories, name) for name in selection.select}
+        return PartNeed(self.who, selection.measure, chooses)
+
+
+def recipe_parts(catalog: Catalog) -> list[RecipePart]:
+    """Every recipe part of the catalogue whose dataset is an SSB source of its indicator, in catalogue order."""
+    parts: list[RecipePart] = []
     for indicator in catalog.indicators:
-        for source in indicator.sources:
-            if source.publisher != "SSB":
+        if indicator.recipe is None:
+            continue
+        for part, selection in indicator.recipe.selections():
+            sources = [s for s in indicator.sources if s.dataset == selection.dataset and s.publisher == "SSB"]
+            if not sources:
                 continue
-            if source.table and not source.resolve_by_contents_code:
-                indicators[source.table].add(indicator.id)
-                if source.contents_code:
-                    codes[source.table].add(source.contents_code)
-            elif source.contents_code:
-                unresolved[source.contents_code].add(indicator.id)
+            source = sources[0]
+            fixed = source.table if source.table is not None and not source.resolve_by_contents_code else None
+            parts.append(RecipePart(indicator.id, part, selection, fixed))
+    return parts
+
+
+def table_needs(catalog: Catalog, only: Collection[str] | None = None) -> list[TableNeed]:
+    """What the recipes read from SSB, grouped by table; ContentsCodes without a known table stay separate (they
+    are found by search). With ``only``, just those tables (a table no recipe reads is fetched whole)."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    indicators: dict[str, set[str]] = defaultdict(set)
+    unresolved: dict[str, set[str]] = defaultdict(set)
+    for part in recipe_parts(catalog):
+        measure = part.selection.measure
+        if measure is None:
+            continue  # the catalogue refuses an SSB part without a ContentsCode
+        if part.table is not None:
+            codes[part.table].add(measure)
+            indicators[part.table].add(part.indicator)
+        else:
+            unresolved[measure].add(part.indicator)
     needs = [
         TableNeed(table, frozenset(codes[table]), frozenset(indicators[table]))
-        for table in sorted(t for t in indicators if t is not None)
+        for table in sorted(codes)
         if only is None or table in only
     ]
     if only is None:
         needs.extend(TableNeed(None, frozenset({code}), frozenset(ids)) for code, ids in sorted(unresolved.items()))
     else:
-        needs.extend(TableNeed(table, frozenset(), frozenset()) for table in sorted(only) if table not in indicators)
+        needs.extend(TableNeed(table, frozenset(), frozenset()) for table in sorted(only) if table not in codes)
     return needs
 
 
-def recipe_dimensions(catalog: Catalog) -> dict[str, frozenset[str]]:
-    """Dataset key (``ssb:07459``) -> the dimensions the catalogue's recipes select categories of.
+def parts_by_table(parts: Iterable[RecipePart], resolved: Mapping[str, str]) -> dict[str, list[RecipePart]]:
+    """Table id -> the recipe parts it serves: the source's table, or the table found for the part's code."""
+    by_table: dict[str, list[RecipePart]] = defaultdict(list)
+    for part in parts:
+        table = part.table or resolved.get(part.selection.measure or "")
+        if table is not None:
+            by_table[table].append(part)
+    return dict(by_table)
 
-    A dataset no recipe uses is absent: nothing is known about which of its categories matter.
-    """
-    selected: dict[str, set[str]] = defaultdict(set)
-    for indicator in catalog.indicators:
-        if indicator.recipe is None:
+
+@dataclass(frozen=True)
+class DatasetSupply:
+    """A catalogue dataset whose ContentsCodes come from tables found by search (or from more than one table):
+    the fetch stages it under the catalogue's key, from those tables' cubes (``table -> codes``)."""
+
+    dataset: str
+    tables: Mapping[str, tuple[str, ...]]
+
+    def describe(self) -> str:
+        listed = "; ".join(f"{table}: {', '.join(codes)}" for table, codes in self.tables.items())
+        return f"{self.dataset} from SSB table{'s' if len(self.tables) > 1 else ''} {listed}"
+
+
+def dataset_supplies(parts: Iterable[RecipePart], resolved: Mapping[str, str]) -> list[DatasetSupply]:
+    """The catalogue datasets that are not simply one fetched table's own dataset (``ssb:{table}``)."""
+    by_dataset: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for part in parts:
+        measure = part.selection.measure
+        table = part.table or resolved.get(measure or "")
+        if table is not None and measure is not None:
+            by_dataset[part.selection.dataset][table].add(measure)
+    supplies = []
+    for dataset, tables in sorted(by_dataset.items()):
+        if len(tables) == 1 and dataset == f"ssb:{next(iter(tables))}":
             continue
-        for _, selection in indicator.recipe.selections():
-            selected[selection.dataset] |= set(selection.select)
-    return {dataset: frozenset(dimensions) for dataset, dimensions in selected.items()}
+        listed = {table: tuple(sorted(codes)) for table, codes in sorted(tables.items())}
+        supplies.append(DatasetSupply(dataset, listed))
+    return supplies
 
 
 def resolve_needs(
@@ -235,148 +310,18 @@ def is_missing_table(error: SsbApiError) -> bool:
 # --------------------------------------------------------------------------------------------- selection
 
 
-class Codelists:
-    """Codelists loaded from ``/codelists/{id}`` once per fetch, so a selection over one can be split."""
-
-    def __init__(self, http: HttpGetPost) -> None:
-        self.http = http
-        self.loaded: dict[str, pxweb.Codelist] = {}
-        self.failed: dict[str, str] = {}
-        self.calls = 0
-
-    def get(self, codelist_id: str) -> pxweb.Codelist | None:
-        if codelist_id not in self.loaded and codelist_id not in self.failed:
-            self.calls += 1
-            try:
-                self.loaded[codelist_id] = pxweb.codelist(self.http, codelist_id)
-            except SsbApiError as error:
-                self.failed[codelist_id] = str(error)
-        return self.loaded.get(codelist_id)
-
-
-@dataclass(frozen=True)
-class TableSelection:
-    """What to ask a table for, and what the catalogue wanted that it lacks.
-
-    With a region codelist, ``selection`` asks for the municipalities over it and ``own_regions`` (when the
-    table has any) for the table's own codes of the other levels -- country, counties, ... -- without it: an
-    aggregation such as ``agg_KommSummer`` returns municipalities only, and the build never sums
-    municipalities into Norway or a county, whose published values are the benchmarks.
-    """
-
-    selection: pxweb.Selection
-    missing_contents: frozenset[str]
-    eliminated: tuple[str, ...] = ()  # variables left out so that the server sums them
-    region_codelist: str = NO_CODELIST  # the codelist the region codes come from, "none" for the table's own
-    notes: tuple[str, ...] = ()
-    own_regions: pxweb.Selection | None = None  # the other levels with the table's own codes, no codelist
-    own_region_levels: str = ""  # what ``own_regions`` holds, in words: "country and counties"
-
-    @property
-    def selections(self) -> tuple[pxweb.Selection, ...]:
-        """Every selection to fetch for the table; their answers together make one cube."""
-        return (self.selection,) if self.own_regions is None else (self.selection, self.own_regions)
-
-    def region_provenance(self) -> str:
-        """Which codelist the region codes came from, per part: SSB's response does not say (§5.1)."""
-        if self.own_regions is None:
-            return f"region codelist {self.region_codelist}"
-        return f"region codelist {self.region_codelist} for municipalities; {NO_CODELIST} for {self.own_region_levels}"
-
-
 def table_selection(
     metadata: pxweb.TableMetadata,
     contents: Iterable[str],
-    selected_dimensions: frozenset[str] | None = None,
+    parts: Sequence[RecipePart] | None = None,
     codelists: Codelists | None = None,
-) -> TableSelection:
-    """Every code of every variable, except:
-
-    - ContentsCode: only the catalogue's codes (all when none are named);
-    - the region variable: when the metadata offers ``agg_KommSummer`` (series summed to today's borders,
-      ssb-api.md §5.1) and ``codelists`` can load it, all its K-codes instead of the table's own municipality
-      codes; the table's own codes of every other level (country, counties, ...) are then selected without
-      the codelist in a second selection, ``own_regions``, with the same codes of the other variables;
-    - when the catalogue's recipes use this table (``selected_dimensions`` is not None): a variable the recipes
-      do not select and the table allows to eliminate is left out, so SSB returns its total (ssb-api.md §2.2,
-      §2.5). A live 07459 then has no ``Kjonn`` dimension, like the recipes expect (both sexes together).
-    """
-    wanted = set(contents)
-    values: dict[str, list[str] | str] = {}
-    chosen_codelists: dict[str, str] = {}
-    missing: set[str] = set()
-    eliminated: list[str] = []
-    notes: list[str] = []
-    region_codelist = NO_CODELIST
-    own_codes: tuple[str, list[str]] | None = None  # region variable, its own codes that are not municipalities
-    for variable in metadata.variables:
-        if variable.role == "metric" and wanted:
-            present = [code for code in variable.codes if code in wanted]
-            missing = wanted - set(present)
-            values[variable.id] = present or list(variable.codes)
-        elif variable.role == "geo" and _offers_current_borders(variable) and codelists is not None:
-            loaded = codelists.get(pxweb.CURRENT_BORDERS_CODELIST)
-            if loaded is not None and loaded.values:
-                values[variable.id] = [value.code for value in loaded.values]
-                chosen_codelists[variable.id] = loaded.id
-                region_codelist = loaded.id
-                own_codes = (variable.id, [code for code in variable.codes if not _is_municipality(code)])
-            else:
-                reason = codelists.failed.get(pxweb.CURRENT_BORDERS_CODELIST, "it has no values")
-                notes.append(f"codelist {pxweb.CURRENT_BORDERS_CODELIST} not used ({reason}): codes as published")
-                values[variable.id] = list(variable.codes)
-        elif (
-            selected_dimensions is not None
-            and variable.role not in ("geo", "time", "metric")
-            and variable.elimination
-            and variable.id not in selected_dimensions
-            and variable.size > 1
-        ):
-            eliminated.append(variable.id)
-        else:
-            values[variable.id] = list(variable.codes)
-    own_regions: pxweb.Selection | None = None
-    own_levels = ""
-    if own_codes is not None and own_codes[1]:
-        region, codes = own_codes
-        others = {name: codelist for name, codelist in chosen_codelists.items() if name != region}
-        own_regions = pxweb.Selection.of({**values, region: codes}, others)
-        own_levels = describe_region_levels(codes)
-    return TableSelection(
-        selection=pxweb.Selection.of(values, chosen_codelists),
-        missing_contents=frozenset(missing),
-        eliminated=tuple(eliminated),
-        region_codelist=region_codelist,
-        notes=tuple(notes),
-        own_regions=own_regions,
-        own_region_levels=own_levels,
-    )
-
-
-def _is_municipality(code: str) -> bool:
-    return region_level(normalise_region_code(code)) is RegionLevel.MUNICIPALITY
-
-
-_LEVEL_NAMES: dict[RegionLevel | None, str] = {
-    RegionLevel.COUNTRY: "country",
-    RegionLevel.COUNTY: "counties",
-    RegionLevel.DISTRICT: "districts",
-    RegionLevel.KOSTRA_GROUP: "KOSTRA groups",
-    None: "other region codes",
-}
-
-
-def describe_region_levels(codes: Iterable[str]) -> str:
-    """The levels of ``codes`` in words, largest first: ``"country and counties"``."""
-    present = {region_level(normalise_region_code(code)) for code in codes}
-    names = [name for level, name in _LEVEL_NAMES.items() if level in present]
-    if not names:
-        return "no regions"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _offers_current_borders(variable: pxweb.Variable) -> bool:
-    return any(ref.id == pxweb.CURRENT_BORDERS_CODELIST for ref in variable.codelists)
+) -> TableQuery:
+    """The query for a table (:func:`~boligmonitor.sources.connectors.ssb.query.build_query`): ``contents`` are
+    ContentsCodes wanted besides the parts' own, ``parts`` the recipe parts that read the table (None or empty:
+    no recipe reads it, so it is fetched whole), ``codelists`` loads ``agg_KommSummer`` (None: codes as
+    published, e.g. through the legacy API)."""
+    needs = [part.need() for part in parts] if parts else None
+    return build_query(metadata, contents, needs, codelists)
 
 
 # --------------------------------------------------------------------------------------------- the plan
@@ -400,7 +345,8 @@ def plan_fetch(
     needs = table_needs(catalog, only)
     plan.metadata_calls += sum(1 for need in needs if need.table_id is None)
     wanted_codes = resolve_needs(http, needs, plan.problems, plan.resolved)
-    dimensions = recipe_dimensions(catalog)
+    parts = recipe_parts(catalog)
+    by_table = parts_by_table(parts, plan.resolved)
     codelists = Codelists(http)
     tables: dict[str, tuple[pxweb.TableMetadata, Sequence[pxweb.Selection]]] = {}
     legacy: set[str] = set()
@@ -413,16 +359,55 @@ def plan_fetch(
             continue
         if located.is_legacy:
             legacy.add(table_id)
-            chosen = table_selection(located.metadata, contents, dimensions.get(f"ssb:{table_id}"))
-        else:
-            chosen = table_selection(located.metadata, contents, dimensions.get(f"ssb:{table_id}"), codelists)
-        if chosen.missing_contents:
-            plan.problems.append(f"table {table_id} has no ContentsCode {', '.join(sorted(chosen.missing_contents))}")
+        loader = None if located.is_legacy else codelists
+        chosen = table_selection(located.metadata, contents, by_table.get(table_id), loader)
+        plan.queries[table_id] = chosen
+        plan.problems.extend(query_problems(chosen))
         plan.warnings.extend(f"table {table_id}: {note}" for note in chosen.notes)
+        if not chosen.selections:
+            continue
         plan.codelists[table_id] = chosen.region_codelist
         if chosen.own_regions is not None:
             plan.own_regions[table_id] = chosen.own_region_levels
         tables[table_id] = (located.metadata, chosen.selections)
+    if only is None:
+        plan.supplies = dataset_supplies(parts, plan.resolved)
     plan.metadata_calls += codelists.calls
     plan.requests = plan_requests(tables, plan.max_cells, codelists.loaded, legacy)
     return plan
+
+
+def query_problems(query: TableQuery) -> list[str]:
+    """What a query says the fetch cannot do, in the order a reader needs: codes the table lacks, a variable
+    the recipe must settle (the table is then not fetched), recipe parts that do not fit."""
+    problems = []
+    if query.missing_contents:
+        problems.append(f"table {query.table_id} has no ContentsCode {', '.join(sorted(query.missing_contents))}")
+    problems.extend(query.problems)
+    problems.extend(query.recipe_problems)
+    return problems
+
+
+__all__ = [
+    "Codelists",
+    "DatasetSupply",
+    "FetchLimits",
+    "FetchPlan",
+    "LocatedTable",
+    "RecipePart",
+    "TableNeed",
+    "TableQuery",
+    "dataset_supplies",
+    "describe_region_levels",
+    "is_missing_table",
+    "locate_table",
+    "parts_by_table",
+    "plan_fetch",
+    "query_problems",
+    "read_limits",
+    "recipe_parts",
+    "resolve_needs",
+    "table_needs",
+    "table_selection",
+    "v0_table_path",
+]

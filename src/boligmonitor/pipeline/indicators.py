@@ -155,6 +155,7 @@ class IndicatorBuilder:
             "numerator": recipe.numerator,
             "denominator": recipe.denominator,
             "published": recipe.published_value,
+            "addend": recipe.published_addend,
         }
         missing = sorted({s.dataset for s in selections.values() if s and s.dataset not in self.inputs.cubes})
         if missing:
@@ -212,6 +213,9 @@ class IndicatorBuilder:
         derived = {name: self._derive(s) if s else None for name, s in selections.items()}
         multiplier = indicator.multiplier
         numerator, denominator, published = derived["numerator"], derived["denominator"], derived["published"]
+        addend = derived.get("addend")
+        if published is not None and addend is not None:
+            published = _sum_published(published, addend)
         if multiplier and numerator and published and denominator is None:
             denominator = _implied_denominator(numerator, published, multiplier)
         parts = _Parts(numerator, denominator, published)
@@ -557,6 +561,25 @@ def _implied_denominator(numerator: Derived, published: Derived, multiplier: int
         else:
             cells[key] = Aggregate(None, n.status.combine(p.status).combine(Status.MISSING), n.harmonisation, n.flags)
     return Derived(dataset=numerator.dataset, cells=cells)
+
+
+def _sum_published(first: Derived, second: Derived) -> Derived:
+    """Two published values added per region and year (two shares of one denominator); a value that lacks either
+    part has no number, with the more restrictive status."""
+    cells: dict[tuple[str, int], Aggregate] = {}
+    for key in first.cells.keys() & second.cells.keys():
+        a, b = first.cells[key], second.cells[key]
+        status = a.status.combine(b.status)
+        total = a.value + b.value if a.value is not None and b.value is not None else None
+        if total is None and status.has_value:
+            status = Status.MISSING
+        cells[key] = Aggregate(
+            value=total,
+            status=status,
+            harmonisation=a.harmonisation.combine(b.harmonisation),
+            flags=a.flags | b.flags,
+        )
+    return Derived(dataset=first.dataset, cells=cells)
 
 
 def _join(first: str, second: str) -> str:

@@ -10,12 +10,15 @@ transaction.
    legacy v0 API when only that one has the table -- and skip it when its ``updated`` equals the one stored
    with the dataset in the database (incremental refresh; a v0 table's ``updated`` is known only from its
    data).
-3. Fetch the changed tables' data as :mod:`~boligmonitor.pipeline.fetch_plan` plans it (municipality codes
-   over ``agg_KommSummer`` when the table offers it, with the table's own country and county codes in a
-   separate request without the codelist; split under the cell limit), through the polite client (rate
-   limit, retries, raw-response archive), and merge the answers into one cube per table. A request already
-   in the archive for the same ``updated`` is taken from there, so an interrupted refresh resumes without
-   asking SSB again.
+3. Fetch the changed tables' data as :mod:`~boligmonitor.pipeline.fetch_plan` plans it: the query is built from
+   the table's metadata and the recipe parts that read it (sources/connectors/ssb/query.py: the recipes'
+   ContentsCodes and categories, every other variable eliminated or its marked total, municipality codes over
+   ``agg_KommSummer`` when the table offers it with the table's own country and county codes in a separate
+   request; a variable the recipes must settle is a problem and the table is not fetched), split under the cell
+   limit, through the polite client (rate limit, retries, raw-response archive), and merge the answers into one
+   cube per table. A request already in the archive for the same ``updated`` is taken from there, so an
+   interrupted refresh resumes without asking SSB again. A catalogue dataset whose ContentsCodes were found by
+   search (KOSTRA) is staged under its own key too, joined from the tables that hold them.
 4. KLASS: the municipalities (131) and counties (104) valid today and the municipal changes since the last
    change the input knows; a register file is rewritten only when its content changed.
 5. Write everything fetched into a staged copy of the build input and swap it in with one rename; then build
@@ -39,17 +42,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from boligmonitor.catalog.models import Catalog
+from boligmonitor.core.errors import InputError
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.progress import NoProgress, Progress
 from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.pipeline.build import BuildSummary, build_database
 from boligmonitor.pipeline.fetch_plan import (
-    Codelists,
-    TableSelection,
+    DatasetSupply,
+    dataset_supplies,
     is_missing_table,
     locate_table,
+    parts_by_table,
+    query_problems,
     read_limits,
-    recipe_dimensions,
+    recipe_parts,
     resolve_needs,
     table_needs,
     table_selection,
@@ -60,12 +66,13 @@ from boligmonitor.sources.connectors import klass as klass_api
 from boligmonitor.sources.connectors.http import PoliteClient, ResponseArchive
 from boligmonitor.sources.connectors.http.archive import NO_CODELIST, ArchivedRequest
 from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb, pxweb_v0
-from boligmonitor.sources.connectors.ssb.merge import merge_cubes
+from boligmonitor.sources.connectors.ssb.merge import join_contents, merge_cubes
 from boligmonitor.sources.connectors.ssb.publishing import NORWAY, PublishingWindowError, publishing_window_at
+from boligmonitor.sources.connectors.ssb.query import Codelists, TableQuery
 from boligmonitor.sources.connectors.ssb.requests import DEFAULT_MAX_CELLS, split_selection
 from boligmonitor.sources.cube import Cube, FlagRuns
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
-from boligmonitor.sources.readers.jsonstat import write_jsonstat
+from boligmonitor.sources.readers.jsonstat import read_jsonstat, write_jsonstat
 from boligmonitor.sources.readers.klass_files import read_klass_changes, read_klass_codes
 from boligmonitor.sources.readers.klass_records import KlassChange, KlassCode
 from boligmonitor.store import Store
@@ -146,8 +153,18 @@ class _ArchiveFirst:
 class _FetchedTable:
     label: str
     cube: Cube
-    chosen: TableSelection
+    chosen: TableQuery
     source_url: str
+
+
+@dataclass(frozen=True)
+class _SuppliedDataset:
+    """A catalogue dataset staged from the cubes of the tables that hold its ContentsCodes."""
+
+    supply: DatasetSupply
+    cube: Cube
+    source_url: str
+    code_vintage: str
 
 
 @dataclass(frozen=True)
@@ -192,7 +209,8 @@ def refresh(
         summary.warnings.append(limits.warning)
     stored = {row.id: row.updated for row in store.datasets()}
     wanted = resolve_needs(client, table_needs(catalog, only), summary.problems, summary.resolved)
-    dimensions = recipe_dimensions(catalog)
+    parts = recipe_parts(catalog)
+    by_table = parts_by_table(parts, summary.resolved)
     codelists = Codelists(client)
     fetched: dict[str, _FetchedTable] = {}
     progress.stage("Checking SSB tables", total=len(wanted))
@@ -210,11 +228,11 @@ def refresh(
         dataset = f"ssb:{table_id}"
         if not located.is_legacy and stored.get(dataset) == metadata.updated:
             continue
-        chosen = table_selection(metadata, contents, dimensions.get(dataset), None if located.is_legacy else codelists)
-        if chosen.missing_contents:
-            lacking = ", ".join(sorted(chosen.missing_contents))
-            summary.problems.append(f"table {table_id} has no ContentsCode {lacking}")
+        chosen = table_selection(metadata, contents, by_table.get(table_id), None if located.is_legacy else codelists)
+        summary.problems.extend(query_problems(chosen))
         summary.warnings.extend(f"table {table_id}: {note}" for note in chosen.notes)
+        if not chosen.selections:
+            continue  # a variable the recipes must settle: nothing is picked silently, nothing fetched
         # One list of parts per selection (municipalities over a codelist; the table's own codes of the other
         # levels), each split under the cell limit and archived request by request, so a rerun resumes.
         split = [split_selection(each, metadata, limits.max_cells, codelists.loaded) for each in chosen.selections]
@@ -240,6 +258,11 @@ def refresh(
         summary.codelists[table_id] = chosen.region_codelist
         fetched[table_id] = _FetchedTable(metadata.label or cube.label, cube, chosen, source_url)
         summary.changed.append(table_id)
+    supplied = (
+        _supplied_datasets(dataset_supplies(parts, summary.resolved), fetched, input_directory, summary.problems)
+        if only is None
+        else []
+    )
     register: list[_RegisterFile] = []
     if klass is not None:
         register = _register_updates(klass, input_directory, clock())
@@ -247,7 +270,7 @@ def refresh(
         summary.register = [file.entry.dataset for file in register]
     if not fetched and not register:
         return summary
-    _swap_in(input_directory, _stage(input_directory, fetched, register, clock()))
+    _swap_in(input_directory, _stage(input_directory, fetched, supplied, register, clock()))
     if build is None:
         summary.build = build_database(input_directory, store, progress=progress, catalog=catalog)
     else:
@@ -323,8 +346,8 @@ def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> Inp
         f"fetched by boligmonitor from {fetched.source_url}; table updated {fetched.cube.updated}; "
         f"{chosen.region_provenance()}"
     )
-    if chosen.eliminated:
-        provenance += f"; eliminated (totals from SSB): {', '.join(chosen.eliminated)}"
+    if chosen.settled():
+        provenance += f"; {chosen.settled()}"
     notes = []
     if codelist != NO_CODELIST:
         notes.append(
@@ -351,6 +374,81 @@ def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> Inp
         licence=LICENCE,
         provenance=provenance,
         notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------- datasets
+
+
+def _supplied_datasets(
+    supplies: Sequence[DatasetSupply], fetched: Mapping[str, _FetchedTable], input_directory: Path, problems: list[str]
+) -> list[_SuppliedDataset]:
+    """The catalogue datasets whose ContentsCodes were found in tables by search (KOSTRA), joined from those
+    tables' cubes -- freshly fetched, or staged by an earlier refresh when unchanged -- under the catalogue's own
+    dataset key, which the recipes read. Only datasets with a changed table are written again."""
+    entries = {entry.dataset: entry for entry in read_manifest(input_directory).files}
+    found: list[_SuppliedDataset] = []
+    for supply in supplies:
+        if not set(supply.tables) & set(fetched):
+            continue
+        if any(f"ssb:{table}" == supply.dataset for table in fetched):
+            problems.append(f"dataset {supply.dataset}: its key is also a fetched table's; not staged twice")
+            continue
+        parts: list[tuple[Cube, tuple[str, ...]]] = []
+        for table, codes in supply.tables.items():
+            cube = _table_cube(table, fetched, entries, input_directory)
+            if cube is None:
+                problems.append(f"dataset {supply.dataset}: table {table} is neither fetched nor in the input")
+                break
+            parts.append((cube, codes))
+        else:
+            name = f"{supply.dataset}: SSB ContentsCodes from {supply.describe().split(' from ', 1)[1]}"
+            try:
+                cube = join_contents(parts, name=name)
+            except InputError as error:
+                problems.append(f"dataset {supply.dataset}: {error.problems[0].message}")
+                continue
+            first = next(table for table in supply.tables if table in fetched)
+            vintage = "as-published" if fetched[first].chosen.region_codelist == NO_CODELIST else ""
+            found.append(_SuppliedDataset(supply, cube, fetched[first].source_url, vintage))
+    return found
+
+
+def _table_cube(
+    table: str, fetched: Mapping[str, _FetchedTable], entries: Mapping[str, InputFile], input_directory: Path
+) -> Cube | None:
+    if table in fetched:
+        return fetched[table].cube
+    entry = entries.get(f"ssb:{table}")
+    if entry is None:
+        return None
+    return read_jsonstat(input_directory / entry.path, name=f"SSB table {table}")
+
+
+def _supplied_entry(dataset: _SuppliedDataset, moment: datetime) -> InputFile:
+    supply = dataset.supply
+    key = supply.dataset.removeprefix("ssb:")
+    tables = ", ".join(supply.tables)
+    today = moment.astimezone(NORWAY).date()
+    return InputFile(
+        path=f"{FETCHED_DIRECTORY}/{key}.json",
+        format="jsonstat",
+        dataset=supply.dataset,
+        publisher="SSB",
+        title=f"{supply.dataset}: ContentsCodes of SSB table{'s' if len(supply.tables) > 1 else ''} {tables}",
+        table=tables,
+        code_vintage=dataset.code_vintage or str(today.year),
+        fetched_at=moment.astimezone(UTC),
+        source_url=dataset.source_url,
+        licence=LICENCE,
+        provenance=(
+            f"fetched by boligmonitor: {supply.describe()} (each ContentsCode found by searching SSB's table list "
+            f"for it); newest table updated {dataset.cube.updated}"
+        ),
+        notes=[
+            "The catalogue names these ContentsCodes without a table id; the fetch found the tables whose metadata "
+            "hold them. A region or year that one table lacks has no number here (status ..)."
+        ],
     )
 
 
@@ -466,20 +564,26 @@ def _klass_entry(
 
 
 def _stage(
-    input_directory: Path, fetched: Mapping[str, _FetchedTable], register: Sequence[_RegisterFile], moment: datetime
+    input_directory: Path,
+    fetched: Mapping[str, _FetchedTable],
+    supplied: Sequence[_SuppliedDataset],
+    register: Sequence[_RegisterFile],
+    moment: datetime,
 ) -> Path:
-    """A copy of the build input with the fetched tables and register files written in, the manifest updated."""
+    """A copy of the build input with the fetched tables, the catalogue datasets staged from them and the
+    register files written in, the manifest updated."""
     staging = input_directory.with_name(input_directory.name + ".staging")
     if staging.exists():
         shutil.rmtree(staging)
     shutil.copytree(input_directory, staging)
     manifest = read_manifest(staging)
     entries = {entry.dataset: entry for entry in manifest.files}
-    for table_id, table in fetched.items():
-        entry = _table_entry(table_id, table, moment)
+    written = [(_table_entry(table_id, table, moment), table.cube) for table_id, table in fetched.items()]
+    written += [(_supplied_entry(dataset, moment), dataset.cube) for dataset in supplied]
+    for entry, cube in written:
         target = staging / entry.path
         target.parent.mkdir(exist_ok=True)
-        target.write_text(json.dumps(write_jsonstat(table.cube), ensure_ascii=False), encoding="utf-8")
+        target.write_text(json.dumps(write_jsonstat(cube), ensure_ascii=False), encoding="utf-8")
         entries[entry.dataset] = entry
     for file in register:
         target = staging / file.entry.path

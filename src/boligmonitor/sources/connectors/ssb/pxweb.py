@@ -225,10 +225,38 @@ class Variable:
     elimination_code: str | None = None
     codelists: tuple[CodelistRef, ...] = ()
     units: Mapping[str, Unit] = field(default_factory=dict)
+    children: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # JSON-stat ``category.child``
 
     @property
     def size(self) -> int:
         return len(self.codes)
+
+    @property
+    def total_code(self) -> str | None:
+        """The category the metadata marks as the total of all the others, or None.
+
+        Marked either by ``extension.eliminationValueCode`` (the value an elimination gives, e.g. ``TOTAL``
+        in 07221, ssb-api.md §8.4 [V]) or by a JSON-stat ``category.child`` hierarchy whose root covers every
+        other code [I: JSON-stat 2.0 specification]. A label such as "I alt" is not read as a mark: that would
+        be a guess.
+        """
+        if self.elimination_code is not None and self.elimination_code in self.codes:
+            return self.elimination_code
+        others = set(self.codes)
+        for parent in self.children:
+            if parent in others and self._descendants(parent) == others - {parent}:
+                return parent
+        return None
+
+    def _descendants(self, parent: str) -> set[str]:
+        found: set[str] = set()
+        waiting = list(self.children.get(parent, ()))
+        while waiting:
+            code = waiting.pop()
+            if code not in found:
+                found.add(code)
+                waiting.extend(self.children.get(code, ()))
+        return found
 
     def label_of(self, code: str) -> str:
         return self.labels[self.codes.index(code)]
@@ -336,6 +364,12 @@ def _variable(variable_id: str, member: Any, roles: Mapping[str, str], what: str
         for code, unit in _mapping(category.get("unit")).items()
         if isinstance(unit, Mapping)
     }
+    children = {
+        str(parent): tuple(str(child) for child in kids)
+        for parent, kids in _mapping(category.get("child")).items()
+        if isinstance(kids, list)
+    }
+    elimination_code = extension.get("eliminationValueCode")
     return Variable(
         id=variable_id,
         label=str(member.get("label") or variable_id),
@@ -343,9 +377,10 @@ def _variable(variable_id: str, member: Any, roles: Mapping[str, str], what: str
         labels=tuple(str(labels_member.get(code, code)) for code in codes),
         role=roles.get(variable_id) or role_by_name(variable_id),
         elimination=bool(extension.get("elimination", False)),
-        elimination_code=extension.get("eliminationValueCode"),
+        elimination_code=str(elimination_code) if elimination_code is not None else None,
         codelists=tuple(_codelist_refs(extension.get("codeLists") or extension.get("codelists"))),
         units=units,
+        children=children,
     )
 
 
