@@ -37,11 +37,12 @@ def linked_documents(index: Path) -> set[Path]:
 
 def route_patterns() -> list[re.Pattern[str]]:
     from boligmonitor.web.api.routes import router as api_router
+    from boligmonitor.web.auth.routes import router as auth_router
     from boligmonitor.web.factsheet.routes import router as factsheet_router
     from boligmonitor.web.routes import router as page_router
 
     patterns = []
-    for router in (api_router, factsheet_router, page_router):
+    for router in (api_router, auth_router, factsheet_router, page_router):
         for route in router.routes:
             path = getattr(route, "path", None)
             if path is not None:
@@ -79,6 +80,7 @@ def test_every_command_named_exists(path: Path) -> None:
     from boligmonitor.cli.app import app
 
     commands = {command.name for command in app.registered_commands if command.name}
+    commands |= {group.name for group in app.registered_groups if group.name}  # sub-apps: `boligmonitor user …`
     named = {match for text in code_texts(path) for match in COMMAND.findall(text)}
     unknown = sorted(named - commands)
     assert not unknown, f"{path.name} names commands that do not exist: {unknown} (known: {sorted(commands)})"

@@ -217,8 +217,11 @@ class PageCache:
                     raise
                 error = raised
             if private:
-                headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
-                headers.append((b"cache-control", PRIVATE.encode()))
+                # Signed-in pages are private; those the app marks no-store (account pages) stay so.
+                own = [value for name, value in headers if name.lower() == b"cache-control"]
+                if not any(b"no-store" in value.lower() for value in own):
+                    headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+                    headers.append((b"cache-control", PRIVATE.encode()))
             elif not any(name.lower() == b"cache-control" for name, _ in headers):
                 headers.append((b"cache-control", REVALIDATE.encode()))
             answer = await run_in_threadpool(
