@@ -38,7 +38,7 @@ class StandInMonitor:
 
 
 class StandInApp:
-    """``/size/{n}`` answers n bytes of text; ``/status/{code}``, ``/cookie`` and ``/private`` say what
+    """``/size/{n}`` answers n bytes of text; ``/status/{code}``, ``/cookie``, ``/private`` and ``/no-store`` say what
     their names say; ``during`` runs inside each render (to swap the data version mid-render), and ``/held``
     awaits ``hold`` before answering."""
 
@@ -69,6 +69,8 @@ class StandInApp:
             headers.append((b"set-cookie", b"boligmonitor_session=1"))
         elif path == "/private":
             headers.append((b"cache-control", b"private"))
+        elif path == "/no-store":  # as the account pages answer
+            headers.append((b"cache-control", b"no-store"))
         elif path == "/boom":  # as Starlette's error middleware does: the error page is sent, then the error raised
             await send({"type": "http.response.start", "status": 500, "headers": headers})
             await send({"type": "http.response.body", "body": b"error page"})
@@ -263,3 +265,12 @@ def test_accept_encoding_and_cookie_parsing() -> None:
     assert has_private_cookie(b"boligmonitor_session=1")
     assert has_private_cookie(b"x=1; __Secure-boligmonitor=2")
     assert not has_private_cookie(b"_ga=1; matomo=2")
+
+
+def test_a_signed_in_page_the_app_marks_no_store_stays_no_store() -> None:
+    client, app, _ = cache_client()
+    signed_in = {"Cookie": "boligmonitor_session=abc"}
+    assert client.get("/no-store", headers=signed_in).headers["cache-control"] == "no-store"
+    assert client.get("/size/5000", headers=signed_in).headers["cache-control"] == PRIVATE
+    client.get("/no-store", headers=signed_in)
+    assert app.renders["/no-store"] == 2  # never kept
