@@ -16,6 +16,7 @@ without inline script or style.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boligmonitor.catalog.loader import load_catalog
@@ -38,6 +39,7 @@ from boligmonitor.web.http_answers import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from boligmonitor.web.monitor import Monitor, MonitorData, UnknownPageError
 from boligmonitor.web.page_cache import PAGE_CACHE_BYTES, PageCache
 from boligmonitor.web.pages import BadRequestError
+from boligmonitor.web.redirects import slash_redirect
 from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
 
@@ -102,6 +104,11 @@ class MonitorApp(FastAPI):
     async def behind_the_front_door(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, around Starlette's ServerErrorMiddleware: the 500 page it sends gets the headers too
+        # (added as ordinary middleware, SecurityHeaders would sit inside it and never see that page).
+        return SecurityHeaders(super().build_middleware_stack())
+
 
 def prepare_for_visitors(data: MonitorData) -> None:
     """What a server computes for each data version before serving it: every region's theme rows and the
@@ -147,12 +154,13 @@ def create_app(
         lifespan=lifespan,
         # No OpenTelemetry here; left on, FastAPI asks on every request whether it has been configured (~10 µs).
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        redirect_slashes=False,  # Starlette's redirect is absolute, from the Host header: see web/redirects.py
     )
     app.state.monitor = monitor
-    # What reaches FastAPI (a miss, a non-GET) gets the security headers and, off the cache's path, gzip.
+    # What reaches FastAPI (a miss, a non-GET) gets the security headers (MonitorApp.build_middleware_stack)
+    # and, off the cache's path, gzip.
     # Level 6: level 9 costs ~5x the time on the large indicator page for 2 % smaller output.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
-    app.add_middleware(SecurityHeaders)
     page_cache = PageCache(
         app.behind_the_front_door, monitor, max_bytes=page_cache_bytes, security_headers=SECURITY_HEADERS
     )
@@ -168,12 +176,18 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+            return redirect
         return error_page(request, error.status_code, error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         # A bug: the visitor gets a page (or JSON under /api/) in their language; the error is still logged.
-        return error_page(request, 500, error)
+        try:
+            return error_page(request, 500, error)
+        except Exception:  # the error page itself failed (no data loaded?): still an answer, never none
+            _log.exception("the error page could not be rendered")
+            return PlainTextResponse("500 Internal Server Error", status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
@@ -187,6 +201,7 @@ def create_app(
 
 
 _STOP_SECONDS = 5.0  # at shutdown, how long to wait for a data version being loaded
+_log = logging.getLogger(__name__)
 
 
 __all__ = [

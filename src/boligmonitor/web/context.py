@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.web.i18n import DEFAULT_LANGUAGE, Language, Translator
 from boligmonitor.web.monitor import MonitorData
+from boligmonitor.web.request_params import parse_choice
 
 
 class Display(StrEnum):
@@ -38,15 +39,14 @@ BENCHMARK_WORDS: dict[BenchmarkKind, str] = {
 BENCHMARK_BY_WORD = {word: kind for kind, word in BENCHMARK_WORDS.items()}
 
 
-def parse_display(value: str | None) -> Display:
-    for display in Display:
-        if value == display.value:
-            return display
-    return DEFAULT_DISPLAY
+def parse_display(value: str | None, t: Translator) -> Display:
+    """``visning``: andel (default), antall or forholdstall; any other word is a 400 naming it."""
+    return parse_choice(value, "visning", {display.value: display for display in Display}, DEFAULT_DISPLAY, t)
 
 
-def parse_benchmark(value: str | None) -> BenchmarkKind:
-    return BENCHMARK_BY_WORD.get(value or "", BenchmarkKind.NORWAY)
+def parse_benchmark(value: str | None, t: Translator) -> BenchmarkKind:
+    """``sammenlign``: landet (default), fylket, kostragruppen, storrelse or lignende; anything else a 400."""
+    return parse_choice(value, "sammenlign", BENCHMARK_BY_WORD, BenchmarkKind.NORWAY, t)
 
 
 @dataclass

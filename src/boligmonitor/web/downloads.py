@@ -11,12 +11,15 @@ import csv
 import io
 import json
 import math
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.xml.functions import tostring
 
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Cube, Dimension
@@ -34,6 +37,11 @@ MEDIA_TYPES = {
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Dimensions of a JSON-stat download, in this order, when the table has them.
 CUBE_DIMENSIONS = ("indicator", "region", "year")
+# The XLSX document properties' member, and the dates of a table without a data version (the ZIP format's
+# first and last possible times bound the others).
+_CORE_PROPERTIES = "docProps/core.xml"
+_FIXED_TIME = datetime(1980, 1, 1)
+_LAST_ZIP_TIME = datetime(2107, 12, 31, 23, 59, 58)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,9 @@ class Download:
     columns: Sequence[str]
     rows: Sequence[dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)  # data version, language, page URL …
+    # When the data were made (the data version's time): the XLSX file's own dates, so that one table gives
+    # the same bytes whenever it is written (strong ETags stay honest). None: a fixed date.
+    created: datetime | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -66,6 +77,8 @@ def to_csv(download: Download) -> bytes:
 
 
 def to_xlsx(download: Download) -> bytes:
+    """The table as a workbook (sheets "data" and "om"), byte-identical for one table: its document dates are
+    :attr:`Download.created` and every file in the archive carries that time, never the time of writing."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
     sheet.append(list(download.columns))
@@ -75,9 +88,36 @@ def to_xlsx(download: Download) -> bytes:
     about.append(["title", _xlsx_safe(about, download.title)])
     for key, value in download.meta.items():
         about.append([key, _xlsx_safe(about, _cell_text(value))])
+    stamp = _stamp(download.created)
+    workbook.properties.created = stamp
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(buffer)  # sets "modified" to now: rewritten below
+    workbook.properties.modified = stamp
+    return _with_fixed_times(buffer.getvalue(), stamp, {_CORE_PROPERTIES: tostring(workbook.properties.to_tree())})
+
+
+def _stamp(created: datetime | None) -> datetime:
+    """A naive UTC time (what openpyxl writes) within the ZIP format's range (1980–2107), whole seconds."""
+    if created is None:
+        return _FIXED_TIME
+    if created.tzinfo is not None:
+        created = created.astimezone(UTC).replace(tzinfo=None)
+    return min(max(created, _FIXED_TIME), _LAST_ZIP_TIME).replace(microsecond=0)
+
+
+def _with_fixed_times(archive: bytes, stamp: datetime, replaced: dict[str, bytes]) -> bytes:
+    """The ZIP ``archive`` again, every member dated ``stamp`` (zipfile dates them by the clock) and the
+    members named in ``replaced`` given those contents; order, names and compression kept."""
+    out = io.BytesIO()
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=date_time)
+            info.compress_type = member.compress_type
+            info.external_attr = member.external_attr
+            info.create_system = member.create_system
+            target.writestr(info, replaced.get(member.filename, source.read(member)))
+    return out.getvalue()
 
 
 def to_json(download: Download) -> dict[str, Any]:

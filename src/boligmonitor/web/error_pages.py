@@ -13,13 +13,17 @@ from boligmonitor.web.i18n import Translator, parse_language
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import BadRequestError, Page
 from boligmonitor.web.rendering import json_response, render_html
+from boligmonitor.web.request_params import shown
 
 
 def error_message(error: Exception, t: Translator) -> str:
+    """What went wrong in the visitor's language; a value from the request is repeated shortened."""
     if isinstance(error, UnknownPageError):
-        return t(f"error.unknown.{error.kind}", value=error.value)
+        return t(f"error.unknown.{error.kind}", value=shown(error.value))
     if isinstance(error, BadRequestError):
-        return t("error.bad_parameter", parameter=error.parameter, value=error.value, expected=error.expected)
+        return t(
+            "error.bad_parameter", parameter=shown(error.parameter), value=shown(error.value), expected=error.expected
+        )
     if isinstance(error, RequestValidationError):
         problems = "; ".join(
             f"{'.'.join(str(part) for part in problem.get('loc', ()))}: {problem.get('msg', '')}"
@@ -27,8 +31,24 @@ def error_message(error: Exception, t: Translator) -> str:
         )
         return t("error.invalid_request", problems=problems)
     if isinstance(error, StarletteHTTPException):
-        return t("error.not_found") if error.status_code == 404 else str(error.detail)
+        if error.status_code == 404:
+            return t("error.not_found")
+        if error.status_code == 405:
+            return t("error.method_not_allowed")
+        return str(error.detail)
     return t("error.unexpected")
+
+
+def error_parameter(error: Exception) -> str | None:
+    """The query parameter a 400 is about, for the API's error document."""
+    if isinstance(error, BadRequestError):
+        return shown(error.parameter)
+    if isinstance(error, RequestValidationError):
+        for problem in error.errors():
+            location = problem.get("loc", ())
+            if len(location) >= 2 and location[0] in ("query", "path"):
+                return str(location[-1])
+    return None
 
 
 def error_page(request: Request, status_code: int, error: Exception) -> Response:
@@ -37,7 +57,11 @@ def error_page(request: Request, status_code: int, error: Exception) -> Response
     message = error_message(error, t)
     headers = dict(error.headers or {}) if isinstance(error, StarletteHTTPException) else {}
     if request.url.path.startswith("/api/"):
-        response = json_response({"error": {"status": status_code, "message": message}}, status_code=status_code)
+        detail: dict[str, object] = {"status": status_code, "message": message}
+        parameter = error_parameter(error)
+        if parameter is not None:
+            detail["parameter"] = parameter
+        response = json_response({"error": detail}, status_code=status_code)
         response.headers.update(headers)  # e.g. Allow on a 405
         return response
     monitor: Monitor = request.app.state.monitor
@@ -49,4 +73,4 @@ def error_page(request: Request, status_code: int, error: Exception) -> Response
     return response
 
 
-__all__ = ["error_message", "error_page"]
+__all__ = ["error_message", "error_page", "error_parameter"]

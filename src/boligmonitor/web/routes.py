@@ -14,10 +14,11 @@ from starlette.responses import RedirectResponse, Response
 
 from boligmonitor.web.context import PageContext, parse_benchmark, parse_display
 from boligmonitor.web.downloads import FORMATS
-from boligmonitor.web.i18n import parse_language
+from boligmonitor.web.i18n import Translator, parse_language
 from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import Page
 from boligmonitor.web.rendering import render_download, render_html
+from boligmonitor.web.request_params import parse_language_parameter, read_query
 from boligmonitor.web.views import about, compare, front, overview, picker, ranking, series, theme
 from boligmonitor.web.views.indicator import page as indicator
 
@@ -35,17 +36,18 @@ def split_suffix(segment: str) -> tuple[str, str | None]:
 
 
 def page_context(request: Request, path: str) -> PageContext:
+    """The URL state of a page, every common parameter checked (:mod:`.request_params`): a value that cannot be
+    read is a 400 page naming it, in the language asked for (bokmål when ``lang`` itself is the bad value)."""
     monitor: Monitor = request.app.state.monitor
-    query: dict[str, str | list[str]] = {}
-    for key in request.query_params:
-        values = request.query_params.getlist(key)
-        query[key] = values if len(values) > 1 or key in _LIST_PARAMETERS else values[0]
+    params = request.query_params
+    t = Translator(parse_language(params.get("lang")))
+    query = read_query(params.multi_items(), t, list_parameters=_LIST_PARAMETERS)
     return PageContext(
-        language=parse_language(request.query_params.get("lang")),
+        language=parse_language_parameter(params.get("lang"), t),
         data=monitor.data,
         path=path,
-        display=parse_display(request.query_params.get("visning")),
-        benchmark=parse_benchmark(request.query_params.get("sammenlign")),
+        display=parse_display(params.get("visning"), t),
+        benchmark=parse_benchmark(params.get("sammenlign"), t),
         query=query,
     )
 

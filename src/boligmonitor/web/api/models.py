@@ -29,6 +29,7 @@ class ApiModel(BaseModel):
 class ErrorDetail(ApiModel):
     status: int = Field(description="The HTTP status code, repeated")
     message: str = Field(description="What was wrong, in the language asked for with `lang` (default bokmål)")
+    parameter: str | None = Field(default=None, description="The query parameter a 400 is about, when one is")
 
 
 class ErrorResponse(ApiModel):

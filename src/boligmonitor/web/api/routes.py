@@ -9,9 +9,11 @@ carry Cache-Control (:mod:`boligmonitor.web.api.cache`) and, from the page cache
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BeforeValidator
 
 from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.analysis.peers import BenchmarkKind
@@ -48,6 +50,7 @@ from boligmonitor.web.api.records import (
 from boligmonitor.web.i18n import DEFAULT_LANGUAGE, Language
 from boligmonitor.web.monitor import MonitorData, UnknownPageError
 from boligmonitor.web.pages import BadRequestError
+from boligmonitor.web.request_params import FIRST_YEAR, LAST_YEAR
 
 API_DESCRIPTION = """\
 Read-only JSON API of the boligsosial monitor: official statistics for Norway, its counties and municipalities.
@@ -57,27 +60,30 @@ Read-only JSON API of the boligsosial monitor: official statistics for Norway, i
 municipalities and flags. A missing value is `null` with a `status` symbol and a `missing_reason`; it is never 0.
 
 **Errors** are JSON, `{"error": {"status": 404, "message": "…"}}`. An unknown indicator or region is a 404; an
-invalid parameter (wrong pattern, year outside 1900–2100, unknown enum value, a required parameter missing) is a
-400 — this API never answers 422. `lang=nb|nn|en` chooses the language of names and messages (default nb).
+invalid parameter (wrong pattern, a number not written with the digits 0-9, year outside YEARS, unknown enum
+value, a required parameter missing) is a 400 whose `parameter` names it — this API never answers 422.
+`lang=nb|nn|en` chooses the language of names and messages (default nb).
 
-**Caching.** Answers change only with the data version (`data_version` in every answer). They carry a weak
-`ETag` and `Cache-Control: public, max-age=60`; send `If-None-Match` to get a 304.
+**Caching.** Answers change only with the data version (`data_version` in every answer). They carry a strong
+`ETag` and `Cache-Control: public, max-age=60`; send `If-None-Match` to get a 304. `HEAD` works wherever `GET` does.
 
 **Observations** are the stored values (as published, or summed to today's municipalities), paginated with
 `limit`/`offset`; at least one of `indicator` and `region` is required. Norway and county values that the
 publisher does not give are pooled from the municipalities only in **comparisons** (harmonisation `summed`).
 """
+API_DESCRIPTION = API_DESCRIPTION.replace("YEARS", f"{FIRST_YEAR}–{LAST_YEAR}")  # the catalogue's span
 
 INDICATOR_PATTERN = r"^[A-Z]{2,3}[0-9]{2}$"
 REGION_PATTERN = r"^(0|[0-9]{2}|[0-9]{4}|[0-9]{6})$"  # Norway, county, municipality, urban district
 PAGE_REGION_PATTERN = r"^(0|[0-9]{2}|[0-9]{4})$"  # Norway, county, municipality
 COUNTY_PATTERN = r"^[0-9]{2}$"
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+MAX_OFFSET = 1_000_000_000
 # Shown in the OpenAPI description (and drawn by property-based tests, so they reach real data).
 INDICATOR_EXAMPLES = ["BEF03", "FL02", "BEF19", "BEF04"]
 REGION_EXAMPLES = ["0301", "0", "11", "1103"]
 YEAR_EXAMPLES = [2023, 2026]
 DEFAULT_LIMIT, MAX_LIMIT = 1000, 10000
+_ASCII_INTEGER = re.compile(r"[0-9]{1,18}")
 
 _LEVEL_ORDER: dict[str, int] = {level.value: rank for rank, level in enumerate(RegionLevel)}
 
@@ -99,9 +105,21 @@ router = APIRouter(prefix="/api/v1", route_class=CachedRoute, tags=["api"], resp
 Data = Annotated[MonitorData, Depends(request_data)]
 Lang = Annotated[Language | None, Query(description="Language of names and messages: nb (default), nn or en")]
 IndicatorId = Annotated[str, Query(pattern=INDICATOR_PATTERN, description="Indicator id", examples=INDICATOR_EXAMPLES)]
+
+
+def ascii_integer(value: object) -> object:
+    """A query integer written with the digits 0-9 only: pydantic alone also takes "2023.0", "+2023",
+    "2_023", " 2023" and Unicode digits, which the schema's ``integer`` does not describe."""
+    if isinstance(value, str) and _ASCII_INTEGER.fullmatch(value) is None:
+        raise ValueError("expected a whole number written with the digits 0-9")
+    return value
+
+
+AsciiInteger = BeforeValidator(ascii_integer)
 Year = Annotated[
     int | None,
     Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Year (default: the latest)", examples=YEAR_EXAMPLES),
+    AsciiInteger,
 ]
 
 
@@ -210,10 +228,12 @@ def api_observations(
         Query(pattern=REGION_PATTERN, description="Region code: 0, 2, 4 or 6 digits", examples=REGION_EXAMPLES),
     ] = None,
     year: Annotated[
-        int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Only this year", examples=YEAR_EXAMPLES)
+        int | None,
+        Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Only this year", examples=YEAR_EXAMPLES),
+        AsciiInteger,
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Records to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page"), AsciiInteger] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip"), AsciiInteger] = 0,
     lang: Lang = None,
 ) -> ObservationsResponse:
     language = _language(lang)

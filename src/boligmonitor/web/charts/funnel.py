@@ -14,6 +14,8 @@ from markupsafe import Markup
 from boligmonitor.web.charts.markers import check_category, comparison_marker
 from boligmonitor.web.charts.model import FunnelCurve, FunnelPoint
 from boligmonitor.web.charts.svg import (
+    MAX_MAGNITUDE,
+    MIN_MAGNITUDE,
     LinearScale,
     LogScale,
     finite,
@@ -83,7 +85,9 @@ def funnel_plot(
     low_d, high_d = (min(denominators), max(denominators)) if denominators else (1.0, 1000.0)
     if high_d <= low_d:
         low_d, high_d = low_d / 10, high_d * 10
-    scale_x = LogScale((low_d / 1.15, high_d * 1.15), (plot_left, plot_right))
+    # Within the magnitudes a log axis can draw (a denormal denominator / 1.15 would be 0).
+    x_domain = (max(low_d / 1.15, MIN_MAGNITUDE), min(high_d * 1.15, MAX_MAGNITUDE))
+    scale_x = LogScale((min(x_domain), max(x_domain)), (plot_left, plot_right))
 
     values = [p.value for p in plotted] + ([target] if finite(target) else [])
     y_ticks = nice_ticks(min(values), max(values)) if values else [0.0, 1.0]

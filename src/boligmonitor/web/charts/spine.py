@@ -9,6 +9,7 @@ positions compare a municipality with the spread on its side of the national val
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup
@@ -45,6 +46,8 @@ def spine_position(row: SpineRow, value: float) -> float:
         position = 0.5 - 0.5 * (centre - oriented) / (centre - left) if centre > left else 0.5
     else:
         position = 0.5 + 0.5 * (oriented - centre) / (right - centre) if right > centre else 0.5
+    if math.isnan(position):  # ∞/∞ at extreme magnitudes: drawn at the national value, the table has it
+        return 0.5
     return min(max(position, 0.0), 1.0)
 
 

@@ -1,5 +1,9 @@
 """Shared SVG plumbing: the accessible root element, escaping, coordinates, scales and nice axis ticks.
 
+Coordinates, scales and ticks take any float without raising (a value of 1.797e308 once broke every page
+showing it): extreme magnitudes are drawn at a bound, NaN as zero, and the tables beside the charts carry
+the true numbers.
+
 Charts are strings: building a few thousand elements with f-strings takes milliseconds, which is what a
 server-rendered page with a dozen charts needs. Geometry uses presentation attributes only where it is the
 geometry itself (or a fallback that keeps the chart legible without charts.css: ``fill="none"`` on lines);
@@ -34,8 +38,22 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+# Charts are a few hundred user units wide: a coordinate beyond this is off the chart whatever it is, and
+# clamping it keeps ``round`` away from infinities (a value of 1.797e308 × 10 overflows).
+MAX_COORDINATE = 1e7
+# Data values are brought within this magnitude before axes are computed, so that a span, a step and the
+# outermost tick stay finite (1.797e308 − (−1.797e308) is infinite); smaller magnitudes count as zero.
+MAX_MAGNITUDE = 1e300
+MIN_MAGNITUDE = 1e-300
+_MAX_TICKS = 100
+
+
 def num(value: float) -> str:
-    """A coordinate with at most one decimal and no trailing ``.0`` (SVG output stays small)."""
+    """A coordinate with at most one decimal and no trailing ``.0`` (SVG output stays small). Never raises:
+    NaN is 0 and anything beyond :data:`MAX_COORDINATE` (infinities too) is clamped to it."""
+    if math.isnan(value):
+        value = 0.0
+    value = min(max(value, -MAX_COORDINATE), MAX_COORDINATE)
     tenths = round(value * 10)
     if tenths % 10 == 0:
         return str(tenths // 10)
@@ -123,11 +141,13 @@ class LinearScale:
     pixels: tuple[float, float]
 
     def __call__(self, value: float) -> float:
-        d0, d1 = self.domain
+        d0, d1 = (_bounded(end) for end in self.domain)
         p0, p1 = self.pixels
         if d1 == d0:
             return (p0 + p1) / 2
-        return p0 + (value - d0) * (p1 - p0) / (d1 - d0)
+        # Halved first (exactly, in binary): d1 − d0 and value − d0 may overflow at extreme magnitudes.
+        position = p0 + (_bounded(value) / 2 - d0 / 2) * (p1 - p0) / (d1 / 2 - d0 / 2)
+        return position if math.isfinite(position) else (p0 + p1) / 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +162,34 @@ class LogScale:
             raise ValueError(f"a log scale needs a positive domain, got {self.domain}")
 
     def __call__(self, value: float) -> float:
-        l0, l1 = math.log10(self.domain[0]), math.log10(self.domain[1])
+        l0, l1 = _log10(self.domain[0]), _log10(self.domain[1])
         p0, p1 = self.pixels
         if l1 == l0:
             return (p0 + p1) / 2
-        return p0 + (math.log10(value) - l0) * (p1 - p0) / (l1 - l0)
+        return p0 + (_log10(value) - l0) * (p1 - p0) / (l1 - l0)
+
+
+def _bounded(value: float) -> float:
+    """``value`` within ±:data:`MAX_MAGNITUDE` (NaN as 0; tiny magnitudes as 0), where arithmetic stays finite."""
+    if math.isnan(value) or abs(value) < MIN_MAGNITUDE:
+        return 0.0
+    return min(max(value, -MAX_MAGNITUDE), MAX_MAGNITUDE)
+
+
+def _log10(value: float) -> float:
+    """log10 of a positive value brought within [:data:`MIN_MAGNITUDE`, :data:`MAX_MAGNITUDE`] (0 and NaN
+    as the smallest): a log axis never sees a value it cannot take."""
+    if math.isnan(value):
+        value = MIN_MAGNITUDE
+    return math.log10(min(max(value, MIN_MAGNITUDE), MAX_MAGNITUDE))
 
 
 def nice_step(span: float, target_count: int = 5) -> float:
-    """A 1, 2 or 5 × 10ⁿ step that divides ``span`` into about ``target_count`` intervals."""
+    """A 1, 2 or 5 × 10ⁿ step that divides ``span`` into about ``target_count`` intervals (1 for a span that
+    is not a positive finite number)."""
     raw = span / max(target_count, 1)
+    if not (math.isfinite(raw) and raw > 0):
+        return 1.0
     magnitude = 10.0 ** math.floor(math.log10(raw))
     normalised = raw / magnitude
     if normalised < 1.5:
@@ -166,7 +204,9 @@ def nice_step(span: float, target_count: int = 5) -> float:
 
 
 def _widen(low: float, high: float) -> tuple[float, float]:
-    if high > low:
+    low, high = sorted((_bounded(low), _bounded(high)))
+    # A span below the values' own precision (1e17 and 1e17 + 16) is a single value too.
+    if high - low > max(abs(low), abs(high)) * 1e-12:
         return low, high
     # A single value: give it some room (±10 %, or ±1 around zero) so that the axis still has ticks.
     pad = abs(low) * 0.1 or 1.0
@@ -180,7 +220,8 @@ def _clean(value: float, step: float) -> float:
 
 
 def nice_domain(low: float, high: float, target_count: int = 5) -> tuple[float, float, float]:
-    """``(start, end, step)``: the range widened outwards to whole steps."""
+    """``(start, end, step)``: the range widened outwards to whole steps. Any two floats give a finite answer
+    (values beyond ±:data:`MAX_MAGNITUDE` are drawn at it; NaN counts as 0)."""
     low, high = _widen(low, high)
     step = nice_step(high - low, target_count)
     return _clean(math.floor(low / step) * step, step), _clean(math.ceil(high / step) * step, step), step
@@ -190,6 +231,8 @@ def nice_ticks(low: float, high: float, target_count: int = 5) -> list[float]:
     """Tick values at whole steps covering ``[low, high]`` (widened outwards to the steps)."""
     start, end, step = nice_domain(low, high, target_count)
     count = round((end - start) / step)
+    if not 1 <= count <= _MAX_TICKS:  # cannot happen for a nice step; a guard against float surprises
+        return [start, end]
     return [_clean(start + k * step, step) for k in range(count + 1)]
 
 
@@ -197,6 +240,7 @@ def log_ticks(low: float, high: float) -> list[float]:
     """Powers of ten within ``[low, high]``; 2× and 5× multiples as well when fewer than two powers fit."""
     if low <= 0 or high <= 0 or high < low:
         raise ValueError(f"log ticks need 0 < low <= high, got {low}, {high}")
+    low, high = min(max(low, MIN_MAGNITUDE), MAX_MAGNITUDE), min(max(high, MIN_MAGNITUDE), MAX_MAGNITUDE)
     first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
     powers = [10.0**k for k in range(first, last + 1)]
     if len(powers) >= 2:

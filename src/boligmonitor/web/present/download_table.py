@@ -53,7 +53,8 @@ def download(
         "benchmark": ctx.benchmark.value,
         "note": "Missing values are empty with a status symbol; they are never zero.",
     }
-    return Download(name=name, title=title, columns=columns, rows=list(rows), meta=meta)
+    created = version.created_at if version else None
+    return Download(name=name, title=title, columns=columns, rows=list(rows), meta=meta, created=created)
 
 
 __all__ = ["COMPARISON_COLUMNS", "INDICATOR_COLUMNS", "ROW_COLUMNS", "VALUE_COLUMNS", "download"]

@@ -14,8 +14,8 @@ from boligmonitor.catalog.models import Theme
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
-from boligmonitor.web.pages import BadRequestError
 from boligmonitor.web.present.navigation import themes_in_order
+from boligmonitor.web.request_params import bad_request
 from boligmonitor.web.views.picker import find_regions
 
 MAX_MUNICIPALITIES = 10
@@ -59,7 +59,7 @@ def read_selection(ctx: PageContext) -> Selection:
     theme = _theme(ctx)
     entries = requested_entries(ctx)
     if len(entries) > MAX_MUNICIPALITIES:
-        raise BadRequestError(
+        raise bad_request(
             "kommune", ", ".join(entries), ctx.t("compare.too_many", max=MAX_MUNICIPALITIES, n=len(entries))
         )
     regions: list[RegionRow] = []
@@ -103,7 +103,7 @@ def _theme(ctx: PageContext) -> Theme:
             if theme.id == wanted:
                 return theme
     value = wanted if isinstance(wanted, str) else ",".join(wanted)
-    raise BadRequestError("tema", value, ctx.t("compare.bad_theme", themes=", ".join(theme.id for theme in themes)))
+    raise bad_request("tema", value, ctx.t("compare.bad_theme", themes=", ".join(theme.id for theme in themes)))
 
 
 def compare_url(ctx: PageContext, codes: list[str], theme_id: str) -> str:

@@ -26,7 +26,8 @@ from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.web.charts import UNCATEGORISED, Bar, ranked_bars
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.downloads import Download
-from boligmonitor.web.pages import BadRequestError, Page
+from boligmonitor.web.pages import Page
+from boligmonitor.web.request_params import FIRST_YEAR, LAST_YEAR, bad_request, parse_decimal, parse_year
 
 DEFAULT_COUNTY = "46"
 DRAWS = 1000
@@ -43,16 +44,16 @@ def ranking_page(ctx: PageContext) -> Page:
     try:
         preset = models.preset(preset_id)
     except InputError:
-        raise BadRequestError("modell", preset_id, t("ranking.error.preset")) from None
+        raise bad_request("modell", preset_id, t("ranking.error.preset")) from None
     weights = _text(ctx, "vekter")
     if weights:
         try:
             preset = apply_weights(preset, weights, data.catalog)
         except InputError as error:
-            raise BadRequestError("vekter", weights, _problems(error)) from None
+            raise bad_request("vekter", weights, _problems(error)) from None
     normalisation = _text(ctx, "normalisering") or None
     if normalisation is not None and normalisation not in NORMALISATIONS:
-        raise BadRequestError("normalisering", normalisation, ", ".join(NORMALISATIONS))
+        raise bad_request("normalisering", normalisation, t("error.expected.one_of", values=", ".join(NORMALISATIONS)))
     coverage = _number(ctx, "dekning", 0.0, 1.0)
     year = _year(ctx)
     chosen = ctx.query.get("kommune")
@@ -61,7 +62,7 @@ def ranking_page(ctx: PageContext) -> Page:
     region: str | list[str] = municipalities if municipalities else county
     shrinkage = _text(ctx, "krymping") or "ja"
     if shrinkage not in SHRINKAGE_CHOICES:
-        raise BadRequestError("krymping", shrinkage, ", ".join(SHRINKAGE_CHOICES))
+        raise bad_request("krymping", shrinkage, t("error.expected.one_of", values=", ".join(SHRINKAGE_CHOICES)))
     spec = spec_from_preset(
         preset, normalisation=normalisation, min_coverage=coverage, shrinkage=SHRINKAGE_CHOICES[shrinkage]
     )
@@ -72,9 +73,9 @@ def ranking_page(ctx: PageContext) -> Page:
             result = ranking_for_region(data, data.catalog, spec, region, year, draws=DRAWS)
         except UnknownCodesError as error:
             parameter = "kommune" if municipalities else "fylke"
-            raise BadRequestError(parameter, ",".join(municipalities) or county, _problems(error)) from None
+            raise bad_request(parameter, ",".join(municipalities) or county, _problems(error)) from None
         except InputError as error:
-            raise BadRequestError("fylke" if county else "kommune", county, _problems(error)) from None
+            raise bad_request("fylke" if county else "kommune", county, _problems(error)) from None
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[key] = result
@@ -198,7 +199,14 @@ def _page(
             "weights": _text(ctx, "vekter"),
             "coverage": result.spec.min_coverage,
         },
-        download=Download(f"boligmonitor-rangering-{county or 'utvalg'}", title, columns, table_rows, meta),
+        download=Download(
+            f"boligmonitor-rangering-{county or 'utvalg'}",
+            title,
+            columns,
+            table_rows,
+            meta,
+            created=data.version.created_at if data.version else None,
+        ),
         breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
     )
 
@@ -254,22 +262,14 @@ def _number(ctx: PageContext, name: str, low: float, high: float) -> float | Non
     text = _text(ctx, name)
     if not text:
         return None
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        number = float("nan")
-    if not low <= number <= high:
-        raise BadRequestError(name, text, ctx.t("ranking.error.range", low=low, high=high))
-    return number
+    return parse_decimal(text, name, low, high, ctx.t("ranking.error.range", low=low, high=high))
 
 
 def _year(ctx: PageContext) -> int | None:
     text = _text(ctx, "ar")
     if not text:
         return None
-    if not text.isdigit() or not 1900 <= int(text) <= 2100:
-        raise BadRequestError("ar", text, ctx.t("ranking.error.year"))
-    return int(text)
+    return parse_year(text, "ar", ctx.t("error.expected.year", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def _problems(error: InputError) -> str:

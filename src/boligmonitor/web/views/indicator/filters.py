@@ -2,21 +2,28 @@
 highlighted municipality and the table's sort order — read, checked and applied.
 
 Every choice lives in the query string, so a filtered, sorted view is a permalink. A value that cannot be read
-is a 400 page naming the parameter (:class:`BadRequestError`); an empty value (the form's "all" option) is
-no filter.
+is a 400 page naming the parameter (read by :mod:`boligmonitor.web.request_params`); an empty value (the form's
+"all" option) is no filter.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from boligmonitor.analysis.indicator_tables import IndicatorRow
 from boligmonitor.core.regions import RegionCode, normalise_region_code
 from boligmonitor.geo.groups import SizeGroup, size_group
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.pages import BadRequestError
+from boligmonitor.web.request_params import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    bad_request,
+    many,
+    single,
+)
+from boligmonitor.web.request_params import parse_year as parse_year_parameter
 from boligmonitor.web.views.indicator.cache import cached
 
 SORT_KEYS = ("verdi", "navn", "nummer")
@@ -25,7 +32,7 @@ DEFAULT_SORT = "verdi"
 DEFAULT_DESCENDING = {"verdi": True, "navn": False, "nummer": False}
 DIRECTIONS = {"asc": False, "desc": True}
 KOSTRA_ATTRIBUTE = "kostra_group"
-_KOSTRA_VALUE = re.compile(r"^(?:EKG)?(\d{1,2})$", re.IGNORECASE)
+_KOSTRA_VALUE = re.compile(r"(?:EKG)?([0-9]{1,2})", re.IGNORECASE)  # ASCII digits: "EKG١٣" is no group
 
 
 @dataclass(frozen=True)
@@ -44,40 +51,16 @@ class IndicatorFilters:
         return bool(self.county or self.kostra_group or self.size_group or self.municipalities)
 
 
-def single(query: Mapping[str, str | list[str]], key: str) -> str | None:
-    """One query parameter's value (the last one when repeated); an empty value counts as not given."""
-    value = query.get(key)
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    if value is None or not value.strip():
-        return None
-    return value.strip()
-
-
-def many(query: Mapping[str, str | list[str]], key: str) -> list[str]:
-    value = query.get(key)
-    if value is None:
-        return []
-    values = value if isinstance(value, list) else [value]
-    return [item.strip() for item in values if item.strip()]
-
-
 def parse_year(ctx: PageContext, years: Sequence[int]) -> int | None:
     """``ar``: a year with data (default the latest); None when the indicator has no data at all."""
     text = single(ctx.query, "ar")
-    expected = (
-        ctx.t("indicator.expected.year", first=years[0], last=years[-1])
-        if years
-        else ctx.t("indicator.expected.any_year")
-    )
     if text is None:
         return years[-1] if years else None
-    if not text.isdigit():
-        raise BadRequestError("ar", text, expected)
-    year = int(text)
-    if years and year not in years:
-        raise BadRequestError("ar", text, expected)
-    return year if years else None
+    if years:
+        expected = ctx.t("indicator.expected.year", first=years[0], last=years[-1])
+        return parse_year_parameter(text, "ar", expected, years)
+    parse_year_parameter(text, "ar", ctx.t("error.expected.year", first=FIRST_YEAR, last=LAST_YEAR))
+    return None
 
 
 def parse_filters(ctx: PageContext, years: Sequence[int]) -> IndicatorFilters:
@@ -88,16 +71,16 @@ def parse_filters(ctx: PageContext, years: Sequence[int]) -> IndicatorFilters:
 
     county = single(ctx.query, "fylke")
     if county is not None:
-        county = county.zfill(2) if county.isdigit() else county
+        county = county.zfill(2) if county.isascii() and county.isdigit() else county
         if county not in {region.code for region in data.counties()}:
-            raise BadRequestError("fylke", county, t("indicator.expected.county"))
+            raise bad_request("fylke", county, t("indicator.expected.county"))
 
     kostra = single(ctx.query, "kostragruppe")
     if kostra is not None:
-        match = _KOSTRA_VALUE.match(kostra)
-        if match is None or f"EKG{int(match.group(1)):02d}" not in known_kostra_groups(ctx):
-            raise BadRequestError("kostragruppe", kostra, t("indicator.expected.kostra_group"))
-        kostra = f"EKG{int(match.group(1)):02d}"
+        number = kostra_number(kostra)
+        if number is None or f"EKG{number:02d}" not in known_kostra_groups(ctx):
+            raise bad_request("kostragruppe", kostra, t("indicator.expected.kostra_group"))
+        kostra = f"EKG{number:02d}"
 
     size_text = single(ctx.query, "storrelse")
     size: SizeGroup | None = None
@@ -106,28 +89,28 @@ def parse_filters(ctx: PageContext, years: Sequence[int]) -> IndicatorFilters:
             size = SizeGroup(size_text)
         except ValueError:
             expected = t("indicator.expected.size_group", values=", ".join(group.value for group in SizeGroup))
-            raise BadRequestError("storrelse", size_text, expected) from None
+            raise bad_request("storrelse", size_text, expected) from None
 
     # ``kommune`` and ``marker`` take codes as users write them (K-0301): normalised here, where they enter.
     chosen: list[RegionCode] = []
     for text in many(ctx.query, "kommune"):
         code = normalise_region_code(text)
         if code not in municipality_codes:
-            raise BadRequestError("kommune", text, t("indicator.expected.municipality"))
+            raise bad_request("kommune", text, t("indicator.expected.municipality"))
         if code not in chosen:
             chosen.append(code)
 
     marker_text = single(ctx.query, "marker")
     marker = normalise_region_code(marker_text) if marker_text is not None else None
     if marker_text is not None and marker not in municipality_codes:
-        raise BadRequestError("marker", marker_text, t("indicator.expected.municipality"))
+        raise bad_request("marker", marker_text, t("indicator.expected.municipality"))
 
     sort = single(ctx.query, "sorter") or DEFAULT_SORT
     if sort not in SORT_KEYS:
-        raise BadRequestError("sorter", sort, t("indicator.expected.sort", values=", ".join(SORT_KEYS)))
+        raise bad_request("sorter", sort, t("indicator.expected.sort", values=", ".join(SORT_KEYS)))
     direction = single(ctx.query, "retning")
     if direction is not None and direction not in DIRECTIONS:
-        raise BadRequestError("retning", direction, t("indicator.expected.direction"))
+        raise bad_request("retning", direction, t("indicator.expected.direction"))
     descending = DIRECTIONS[direction] if direction is not None else DEFAULT_DESCENDING[sort]
 
     return IndicatorFilters(year, county, kostra, size, tuple(chosen), marker, sort, descending)
@@ -159,7 +142,7 @@ def kostra_of_year(ctx: PageContext, year: int) -> dict[str, str]:
 
 
 def kostra_number(group: str) -> int | None:
-    match = _KOSTRA_VALUE.match(group)
+    match = _KOSTRA_VALUE.fullmatch(group)
     return int(match.group(1)) if match else None
 
 
@@ -199,9 +182,7 @@ __all__ = [
     "kostra_groups",
     "kostra_number",
     "kostra_of_year",
-    "many",
     "municipality_size",
     "parse_filters",
     "parse_year",
-    "single",
 ]
