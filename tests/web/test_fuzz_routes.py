@@ -249,9 +249,24 @@ def test_the_fuzzed_routes_are_the_apps_routes(web_client: TestClient) -> None:
     above reaches real pages too."""
     app = web_client.app
     assert isinstance(app, FastAPI)
+    unreached = []
     for target in targets(app):
         response = web_client.request(target.method, plain_request(target), follow_redirects=False)
-        assert response.status_code < 400 or response.status_code in (401, 403), (target.template, response)
+        expected = REFUSED_WITH_KNOWN_VALUES.get((target.method, target.template))
+        if not (response.status_code < 400 or response.status_code in (401, 403, expected)):
+            unreached.append((target.method, target.template, response.status_code))
+    assert not unreached
+
+
+# Routes whose every request without a secret is refused: an invitation's token is only ever in its link, a
+# sign-in form posted without its fields is a 400 naming them, and OpenID Connect is not configured here.
+REFUSED_WITH_KNOWN_VALUES = {
+    ("GET", "/logg-inn/oidc"): 404,
+    ("GET", "/logg-inn/oidc/svar"): 404,
+    ("GET", "/invitasjon/{token}"): 404,
+    ("POST", "/invitasjon/{token}"): 404,
+    ("POST", "/logg-inn"): 400,
+}
 
 
 @pytest.mark.parametrize("url", ["/region/46/faktaark.pdf", "/region/9999/faktaark.pdf", "/region/%C2%B2/faktaark.pdf"])

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from boligmonitor.cli.factsheet import factsheet
 from boligmonitor.cli.rank import rank
+from boligmonitor.cli.users import users_app
 from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.core.regions import RegionCode, normalise_region_code
 
@@ -388,6 +389,7 @@ def serve(
 
 app.command("rank")(rank)
 app.command("factsheet")(factsheet)
+app.add_typer(users_app, name="user")
 
 
 def _checked_lang(lang: str) -> str:

@@ -31,8 +31,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.store import Store, database_url
+from boligmonitor.store.accounts import AccountStore
 from boligmonitor.web import routes
 from boligmonitor.web.api import routes as api
+from boligmonitor.web.auth import AuthSettings, install_auth
 from boligmonitor.web.error_pages import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
 from boligmonitor.web.http_answers import GZIP_LEVEL, GZIP_MINIMUM_BYTES
@@ -123,8 +125,13 @@ def create_app(
     catalog: Catalog | None = None,
     warm: bool = False,
     page_cache_bytes: int = PAGE_CACHE_BYTES,
+    auth_settings: AuthSettings | None = None,
+    accounts: AccountStore | None = None,
 ) -> FastAPI:
     """The monitor for one database (default: BOLIGMONITOR_DATABASE_URL or var/boligmonitor.sqlite).
+
+    Accounts and access (:mod:`.auth`) are installed on every app, with ``auth_settings`` (default: from the
+    environment) and ``accounts`` (default: the database's own); the database must be migrated.
 
     ``warm`` (a server) computes every region's theme rows before serving each data version, so no visitor
     waits for a first computation, and keeps the loaded data out of the garbage collector's full collections.
@@ -197,6 +204,7 @@ def create_app(
     app.include_router(factsheet_routes.router)
     app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")  # what StaticAssets lacks: 404s
+    install_auth(app, auth_settings, accounts=accounts)
     return app
 
 

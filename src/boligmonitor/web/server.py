@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from boligmonitor.catalog.loader import load_catalog
-from boligmonitor.store import DATABASE_URL_VARIABLE, database_url
+from boligmonitor.store import DATABASE_URL_VARIABLE, Store, database_url
 from boligmonitor.web.app import create_app
 from boligmonitor.web.monitor import Monitor
 from boligmonitor.web.worker_turns import TURNS_VARIABLE, create_load_turns, load_turns_from_environment
@@ -63,6 +63,9 @@ def run_server(
     has been checked; an :class:`InputError` from either is raised before anything listens."""
     import uvicorn
 
+    # A database built by an older version lacks newer tables (accounts, reporting): bring it up to date
+    # once here, before any worker opens it read-only.
+    Store.open(database_url(database), upgrade=True).close()
     options: dict[str, Any] = {
         "host": host,
         "port": port,

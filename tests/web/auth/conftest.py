@@ -1,6 +1,6 @@
 """The monitor with accounts and access, on a fresh, migrated SQLite database without statistics: ``site``.
 
-The app under test is built as the server builds it, :func:`build_app`: ``create_app`` then ``install_auth``,
+The app under test is built as the server builds it, :func:`build_app`: ``create_app`` installs accounts and access,
 with a cheap argon2id hasher and a clock the test moves. All people are SYNTHETIC.
 """
 
@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from boligmonitor.store import create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
 from boligmonitor.web.app import create_app
-from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings, install_auth
+from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from tests.store.accounts.synthetic import SYNTHETIC_PASSWORD, FakeClock, cheap_passwords
 
 CLI = Actor("command line (synthetic)")
@@ -29,9 +29,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def build_app(database_url: str, accounts: AccountStore, settings: AuthSettings | None = None) -> FastAPI:
     """The app as a server runs it: the monitor, then accounts and access installed on it."""
-    app = create_app(database_url)
-    install_auth(app, settings or AuthSettings(), accounts=accounts)
-    return app
+    return create_app(database_url, auth_settings=settings or AuthSettings(), accounts=accounts)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from boligmonitor.web.auth.access import Principal, auth_state, require
 from boligmonitor.web.auth.cookies import SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, set_cookie
 from boligmonitor.web.auth.oidc import OidcClient, OidcError
 from boligmonitor.web.auth.views import page_context, problem_text, redirect, render, safe_next, translator
+from boligmonitor.web.request_params import parse_integer
 
 router = APIRouter(include_in_schema=False)
 
@@ -161,7 +162,9 @@ async def account_page(request: Request, principal: OwnAccount) -> Response:
 async def audit_log_page(request: Request, principal: AuditReader) -> Response:
     t = translator(request)
     raw_before = request.query_params.get("eldre_enn")
-    before_id = int(raw_before) if raw_before and raw_before.isdigit() else None
+    before_id = (
+        parse_integer(raw_before, "eldre_enn", 1, 2**62, t("auth.audit.older_than_expected")) if raw_before else None
+    )
     entries = await run_in_threadpool(
         auth_state(request).accounts.audit_entries, limit=AUDIT_PAGE_SIZE + 1, before_id=before_id
     )
