@@ -84,20 +84,19 @@ def status_report(store: Store, catalog: Catalog) -> dict[str, Any]:
 def last_changes(store: Store) -> dict[str, Any] | None:
     """What the last build or refresh changed in values the version before it held (pipeline/revisions.py):
     counts by kind and by indicator, and every change with both values. None before the second build."""
-    builds = [version for version in store.versions() if version.kind in _BUILDING_KINDS]
-    if len(builds) < 2:
+    last = store.last_build_changes()
+    if last is None:
         return None
-    latest = max(builds, key=lambda version: version.id)
-    changes = store.observation_changes(latest.id)
     by_kind: dict[str, int] = {}
     by_indicator: dict[str, dict[str, int]] = {}
-    for change in changes:
+    for change in last.changes:
         by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
         counts = by_indicator.setdefault(change.indicator_id, {})
         counts[change.kind] = counts.get(change.kind, 0) + 1
     return {
-        "data_version": latest.id,
-        "created_at": latest.created_at.isoformat(),
+        "data_version": last.version.id,
+        "created_at": last.version.created_at.isoformat(),
+        "compared_with": last.previous.id,
         "counts": dict(sorted(by_kind.items())),
         "indicators": dict(sorted(by_indicator.items())),
         "changes": [
@@ -112,12 +111,9 @@ def last_changes(store: Store) -> dict[str, Any] | None:
                 "value": change.value,
                 "status": change.status,
             }
-            for change in changes
+            for change in last.changes
         ],
     }
-
-
-_BUILDING_KINDS = frozenset({"build", "refresh"})
 
 
 def _population(store: Store, municipalities: dict[str, str]) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from boligmonitor.store.accounts import tables as _account_tables  # noqa: F401
 from boligmonitor.store.engine import DATABASE_URL_VARIABLE, create_engine_for, database_url
 from boligmonitor.store.migrate import current_revision, head_revision, migrate
 from boligmonitor.store.reader import Reader
+from boligmonitor.store.reporting import tables as _reporting_tables  # noqa: F401
 from boligmonitor.store.rows import (
     DATA_VERSION_KINDS,
     INDICATOR_STATES,
     OBSERVATION_CHANGE_KINDS,
+    BuildChanges,
     CoverageRow,
     DatasetRow,
     DataVersion,
@@ -33,6 +35,7 @@ __all__ = [
     "DATA_VERSION_KINDS",
     "INDICATOR_STATES",
     "OBSERVATION_CHANGE_KINDS",
+    "BuildChanges",
     "CoverageRow",
     "DataVersion",
     "DatasetRow",

@@ -18,6 +18,7 @@ from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import RegionLevel
 from boligmonitor.store import observation_rows, schema
 from boligmonitor.store.rows import (
+    BuildChanges,
     CoverageRow,
     DatasetRow,
     DataVersion,
@@ -32,6 +33,10 @@ from boligmonitor.store.rows import (
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+
+BUILDING_KINDS = frozenset(
+    {"build", "refresh"}
+)  # data versions that rebuild every value (store.rows.DATA_VERSION_KINDS)
 
 
 class Reader:
@@ -200,6 +205,14 @@ class Reader:
                 .order_by(table.c.indicator_id, table.c.region_code, table.c.year)
             )
             return [_from_columns(ObservationChangeRow, row) for row in connection.execute(query)]
+
+    def last_build_changes(self) -> BuildChanges | None:
+        """What the latest build or refresh changed in values the build before it held; None until there have
+        been two (imports add values beside a build and are not compared)."""
+        builds = [version for version in self.versions() if version.kind in BUILDING_KINDS]
+        if len(builds) < 2:
+            return None
+        return BuildChanges(builds[-1], builds[-2], tuple(self.observation_changes(builds[-1].id)))
 
     def geometries(self, vintage: str | None = None) -> list[GeometryRow]:
         """Region boundaries, or those of one vintage, ordered by vintage and region code."""

@@ -167,3 +167,12 @@ class StoredValue:
     status: str
     flags: str
     data_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuildChanges:
+    """What the last build or refresh (``version``) changed in values the build before it (``previous``) held."""
+
+    version: DataVersion
+    previous: DataVersion
+    changes: tuple[ObservationChangeRow, ...]

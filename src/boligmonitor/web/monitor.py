@@ -23,7 +23,7 @@ from boligmonitor.catalog.models import Catalog, Indicator, Theme
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import Status
-from boligmonitor.store import DatasetRow, DataVersion, IndicatorStatusRow, RegionRow, Store
+from boligmonitor.store import BuildChanges, DatasetRow, DataVersion, IndicatorStatusRow, RegionRow, Store
 
 VERSION_CHECK_SECONDS = 2.0
 WATCHER_THREAD = "boligmonitor-data-version"
@@ -65,6 +65,7 @@ class MonitorData:
     statuses: dict[str, IndicatorStatusRow]
     datasets: dict[str, DatasetRow]
     geometries: dict[str, str] = field(default_factory=dict)  # region code -> GeoJSON geometry text (latest vintage)
+    changes: BuildChanges | None = None  # what the last build or refresh changed in earlier values (/endringer)
     _rows: dict[tuple[str, str, int | None, BenchmarkKind], IndicatorRow] = field(default_factory=dict)
     _all_regions: dict[tuple[str, int], list[IndicatorRow]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -185,10 +186,17 @@ def load_monitor_data(store: Store, catalog: Catalog) -> MonitorData:
         statuses = {row.indicator_id: row for row in reader.indicator_status()}
         datasets = {row.id: row for row in reader.datasets()}
         geometry_rows = reader.geometries()
+        changes = reader.last_build_changes()
     latest_vintage = max((row.vintage for row in geometry_rows), default=None)
     geometries = {row.region_code: row.geojson for row in geometry_rows if row.vintage == latest_vintage}
     return MonitorData(
-        version=version, catalog=catalog, tables=tables, statuses=statuses, datasets=datasets, geometries=geometries
+        version=version,
+        catalog=catalog,
+        tables=tables,
+        statuses=statuses,
+        datasets=datasets,
+        geometries=geometries,
+        changes=changes,
     )
 
 

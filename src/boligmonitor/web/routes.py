@@ -19,7 +19,7 @@ from boligmonitor.web.monitor import Monitor, UnknownPageError
 from boligmonitor.web.pages import Page
 from boligmonitor.web.rendering import render_download, render_html
 from boligmonitor.web.request_params import parse_language_parameter, read_query
-from boligmonitor.web.views import about, compare, front, overview, picker, ranking, series, theme
+from boligmonitor.web.views import about, changes, compare, front, overview, picker, ranking, series, theme
 from boligmonitor.web.views.indicator import page as indicator
 
 router = APIRouter(include_in_schema=False)
@@ -83,6 +83,7 @@ def _page_with_downloads(path: str, name: str, view: Callable[[PageContext], Pag
 
 
 _page_with_downloads("/", "front", front.front_page)
+_page_with_downloads(changes.PATH, "changes", changes.changes_page)
 
 
 @router.get("/velg")
