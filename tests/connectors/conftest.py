@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from boligmonitor.catalog import load_catalog
-from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store, create_engine_for
 from tests.fakessb.catalogue import TableCatalogue
 from tests.fakessb.conftest import KLASS_131_CHANGES_CSV, fake_ssb, fake_ssb_catalogue
@@ -36,12 +34,7 @@ def workspace(build_input: Path, built_database: Path, tmp_path: Path) -> Iterat
 def recipe_regions(api_fixtures: Path, build_input: Path) -> Regions:
     """Today's municipalities (recorded KLASS 131) and the urban districts the offline input has data for: the
     synthetic population must give those districts a denominator too."""
-    districts: set[str] = set()
-    for entry in read_manifest(build_input).files:
-        if entry.format == "jsonstat" and entry.dataset.startswith(("oslo:", "husbanken:")):
-            geo = read_jsonstat(build_input / entry.path).geo_dimension()
-            districts |= {code for code in geo.codes if len(code) == 6} if geo is not None else set()
-    return Regions.from_fixtures(api_fixtures, districts)
+    return Regions.from_fixtures(api_fixtures, Regions.districts_of_input(build_input))
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_a_second_refresh_finds_nothing_to_do(run: _Run) -> None:
     again = run()
     assert again.register == [] and run.builds == 1
     assert (run.input_directory / "manifest.json").read_bytes() == manifest
-    assert "nothing changed. KLASS register unchanged." in again.describe()
+    assert "none changed. KLASS register unchanged. Nothing changed" in again.describe()
 
 
 def test_new_changes_are_written_once_and_only_those(run: _Run, fake_ssb_catalogue: TableCatalogue) -> None:
@@ -166,7 +166,7 @@ def test_the_command_refreshes_the_register_beside_the_tables(
     monkeypatch.setattr(refresh_module, "build_database", fake_build)
     arguments = ["fetch", "--tables", "90001", "--base-url", fake_ssb.base_url, "--archive", str(tmp_path / "a")]
     database = ["--input", str(input_directory), "--database", f"sqlite:///{tmp_path / 'db.sqlite'}"]
-    result = CliRunner().invoke(app, [*arguments, *database])
+    result = CliRunner().invoke(app, [*arguments, *database, "--source", "ssb", "--source", "klass"])
     assert result.exit_code == 0, result.output
     assert "changed: 90001" in result.output and "KLASS register updated: klass:104" in result.output
     assert built == [input_directory]
@@ -174,6 +174,6 @@ def test_the_command_refreshes_the_register_beside_the_tables(
     assert len(klass_paths) == 3  # 131 codesAt, 104 codesAt, 131 changes: beside --base-url, on the fake
 
     fake_ssb.clear_requests()
-    skipped = CliRunner().invoke(app, [*arguments, *database, "--no-klass"])
+    skipped = CliRunner().invoke(app, [*arguments, *database, "--source", "ssb"])
     assert skipped.exit_code == 0, skipped.output
     assert not [r for r in fake_ssb.requests if r.path.startswith("/api/klass/v1/")]

@@ -1,7 +1,8 @@
 """Every SSB recipe of the catalogue against the fake server's SYNTHETIC tables generated from the recipes
-(tests/fakessb/recipe_tables.py): each query builds from the fake metadata, `fetch --plan` counts the requests
-for the whole catalogue, and a fetch followed by `status` leaves no SSB-sourced indicator without data except
-the three whose computation no recipe form expresses yet.
+(tests/fakessb/recipe_tables.py): each query builds from the fake metadata, and a recipe's table with a marked
+total or a variable the recipe must settle is handled as the query rules say. The fetch of the whole catalogue
+followed by `status` (every SSB and Husbanken indicator with data, but the known exceptions) is in
+tests/connectors/test_all_sources.py.
 """
 
 from __future__ import annotations
@@ -13,23 +14,12 @@ import pytest
 from boligmonitor.catalog import Catalog, Recipe, Selection, load_catalog
 from boligmonitor.pipeline.fetch_plan import RecipePart, plan_fetch, recipe_parts
 from boligmonitor.pipeline.refresh import refresh
-from boligmonitor.pipeline.status_report import status_report
-from boligmonitor.sources.connectors.http import PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
+from boligmonitor.sources.connectors.http import ResponseArchive
 from boligmonitor.sources.manifest import read_manifest
-from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.store import Store
-from tests.catalog.test_catalog_content import SSB_WITHOUT_RECIPE
 from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build, polite_client
 from tests.fakessb import FakeSsb, ManualClock, TableCatalogue
 from tests.fakessb.catalogue import SYNTHETIC_NO_TOTAL_TABLE_ID, SYNTHETIC_TOTAL_TABLE_ID
-
-
-def patient_client(base_url: str, clock: ManualClock, archive: ResponseArchive | None) -> PoliteClient:
-    """A polite client on the manual clock that waits long enough for the fake to make the large synthetic 07459
-    (the shared helper's one-second time-out would make it retry)."""
-    limiter = RateLimiter(calls=30, per_seconds=60.0, clock=clock, sleep=clock.advance, wall_clock=clock)
-    retry = RetryPolicy(attempts=2)
-    return PoliteClient(base_url, limiter=limiter, retry=retry, archive=archive, timeout=60.0, sleep=clock.advance)
 
 
 def test_every_ssb_recipe_query_builds_against_the_fake_metadata(recipe_catalogue: TableCatalogue) -> None:
@@ -52,36 +42,6 @@ def test_every_ssb_recipe_query_builds_against_the_fake_metadata(recipe_catalogu
         assert wanted <= set(contents.values), table_id
     assert plan.queries["12362"].totals == {"KOKregnskapsomfa0000": "SYNT_T"}
     assert {supply.dataset for supply in plan.supplies} >= {"ssb:kostra_midlertidige_botilbud", "ssb:vanskeligstilte"}
-
-
-def test_fetch_then_status_leaves_no_ssb_indicator_without_data(
-    workspace: tuple[Path, Store], recipe_catalogue: TableCatalogue, tmp_path: Path
-) -> None:
-    input_directory, store = workspace
-    catalog = load_catalog()
-    clock = ManualClock(1000.0)
-    archive = ResponseArchive(tmp_path / "archive")
-    with FakeSsb(recipe_catalogue, clock=clock) as server, patient_client(server.base_url, clock, archive) as http:
-        summary = refresh(http, archive, store, input_directory, catalog, now=at(OUTSIDE_WINDOW))
-    assert summary.problems == []
-    assert summary.build is not None
-    report = {item["id"]: item for item in status_report(store, catalog)["indicators"]}
-    ssb_sourced = [i.id for i in catalog.indicators if any(s.publisher == "SSB" for s in i.sources)]
-    without_data = {indicator for indicator in ssb_sourced if report[indicator]["n_values"] == 0}
-    assert without_data == set(SSB_WITHOUT_RECIPE)
-    for indicator in ssb_sourced:
-        recipe = catalog.indicator(indicator).recipe
-        only_ssb = recipe is not None and all(dataset.startswith("ssb:") for dataset in recipe.datasets)
-        if only_ssb and catalog.indicator(indicator).geo_levels != ("district",):
-            assert report[indicator]["n_municipalities"] == 357, indicator  # every municipality has values
-    # KOSTRA codes found by search are staged under the catalogue's dataset key, which the recipes read.
-    entries = {entry.dataset: entry for entry in read_manifest(input_directory).files}
-    staged = entries["ssb:kostra_midlertidige_botilbud"]
-    assert staged.path == "ssb-live/kostra_midlertidige_botilbud.json"
-    cube = read_jsonstat(input_directory / staged.path)
-    assert set(cube.dimension("ContentsCode").codes) >= {"KOStotmidlbo0000", "KOSmidlbobarn0000"}
-    assert "found by searching" in staged.provenance
-    assert "SYNTHETIC" in entries["ssb:07459"].title
 
 
 def _reading(table: str, measure: str) -> Catalog:

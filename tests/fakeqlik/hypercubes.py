@@ -3,19 +3,25 @@
 A source answers two questions: how many rows (``qcy``) and what the cells of rows ``top`` … ``top+height-1`` are,
 as the engine's JSON cell objects. Synthetic rows are made on demand from their index, so a large cube costs only
 the pages asked for, and the same seed always gives the same values.
+
+Synthetic values keep the catalogue's domain rules (:func:`synthetic_values`), so that a monitor built from them
+shows no impossible number: a region has a made-up number of households per month (Norway far more than any
+municipality, or Oslo's districts together), the same in every hypercube; a user group's count is a fixed share
+of it (the shares sum to less than one); each further count measure is a fraction of the one before (refusals
+below applications), and amounts are a few thousand kroner per household.
 """
 
 from __future__ import annotations
 
 import json
-import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from boligmonitor.sources.connectors.husbanken.definitions import CubeDefinition, Dataset, Role
+from boligmonitor.sources.connectors.husbanken.definitions import NORWAY_CODE, CubeDefinition, Dataset, Role
 
 RECORDED_FIXTURE = "husbanken_qlik_statistikkbank_bostotte_hypercube_sample.json"
 #: The definition whose hypercube the fixture recorded (terchris/atlas's cube: KommuneNr x År, five measures).
@@ -25,6 +31,8 @@ NULL_CELL: dict[str, Any] = {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qS
 #: Codes that are all zero in Husbanken's app (Svalbard, §6.2) or are assumed so here (0326, a district gone in 2004).
 ZERO_CODES = frozenset({"2100", "2111", "0326"})
 DEFAULT_YEARS = tuple(range(2008, 2027))
+#: Norway's made-up households per month: more than any municipality's (at most 880) or Oslo's 17 codes together.
+NATIONAL_HOUSEHOLDS = 120_000
 
 
 class HypercubeSource(Protocol):
@@ -157,14 +165,49 @@ class SyntheticHypercube:
         else:
             cells.extend(_number_cell(position, value) for position, value in _period_cells(period, self.domains))
         region = next(
-            (text for f, (_, text) in zip(self._other_fields, keys, strict=True) if f.role is Role.REGION), ""
+            (text for f, (_, text) in zip(self._other_fields, keys, strict=True) if f.role is Role.REGION),
+            self.definition.region or NORWAY_CODE,
+        )
+        group = next(
+            (
+                (position, len(options))
+                for f, (position, _), options in zip(self._other_fields, keys, self._others, strict=True)
+                if f.role is Role.CATEGORY
+            ),
+            None,
         )
         empty = period is None or period[0] < self.definition.first_year or region in ZERO_CODES
-        draw = random.Random(f"{self.seed}:{self.definition.id}:{index}")
-        for unit in self._units:
-            value = 0 if empty else _synthetic_value(unit, draw)
+        measures = [0] * len(self._units) if empty else synthetic_values(self.seed, region, period, group, self._units)
+        for value in measures:
             cells.append({"qText": str(value), "qNum": value, "qElemNumber": 0, "qState": "L"})
         return cells
+
+
+def synthetic_values(
+    seed: int, region: str, period: Sequence[int] | None, group: tuple[int, int] | None, units: Sequence[str]
+) -> list[int]:
+    """One row's made-up measures (see the module docstring). ``group`` is (position, count) of the row's category
+    among its field's values, None for a cube of all households."""
+    households = NATIONAL_HOUSEHOLDS if region == NORWAY_CODE else 200 + _spread(seed, "region", region) * 600
+    base = households * (0.9 + 0.2 * _spread(seed, "period", region, *(period or ())))
+    if group is not None:
+        position, count = group
+        base *= 0.9 * (position + 1) / (count * (count + 1) / 2)  # shares 1:2:…:count of nine tenths
+    values: list[int] = []
+    count_value = int(base)
+    for index, unit in enumerate(units):
+        if unit == "kroner":
+            values.append(int(int(base) * (2500 + 1000 * _spread(seed, "amount", region, index))))
+            continue
+        if values:
+            count_value = int(count_value * (0.3 + 0.3 * _spread(seed, "fraction", index)))
+        values.append(count_value)
+    return values
+
+
+def _spread(seed: int, *parts: object) -> float:
+    """A number in [0, 1) fixed by ``seed`` and ``parts``."""
+    return zlib.crc32(":".join(str(part) for part in (seed, *parts)).encode()) / 2**32
 
 
 def period_fields(definition: CubeDefinition) -> Sequence[Any]:
@@ -186,9 +229,3 @@ def _text_cell(position: int, text: str) -> dict[str, Any]:
 
 def _number_cell(position: int, value: int) -> dict[str, Any]:
     return {"qText": str(value), "qNum": value, "qElemNumber": position, "qState": "O"}
-
-
-def _synthetic_value(unit: str, draw: random.Random) -> int:
-    if unit == "kroner":
-        return draw.randrange(100_000, 5_000_000)
-    return draw.randrange(0, 400)

@@ -40,7 +40,7 @@ from tests.fakeqlik.engine import (
     parse_error,
 )
 from tests.fakeqlik.faults import QlikFaultKind, QlikFaultPlan
-from tests.fakeqlik.hypercubes import RecordedHypercube, SyntheticDomains
+from tests.fakeqlik.hypercubes import DEFAULT_YEARS, RecordedHypercube, SyntheticDomains
 
 PROXY_PREFIX = "/public"
 #: A small synthetic KommuneNr domain for tests: Oslo's residual and districts (0311-0325), the discontinued 0326,
@@ -86,13 +86,14 @@ class FakeQlik:
         reload_time: str = DEFAULT_RELOAD_TIME,
         max_page_cells: int = MAX_PAGE_CELLS,
         last_month: int = 9,
+        years: Sequence[int] = DEFAULT_YEARS,
     ) -> None:
         if not _is_loopback(host):
             raise ValueError(f"the fake Qlik engine binds to a loopback address only, not {host!r}")
         self.app = FakeApp(
             definitions=definitions if definitions is not None else load_definitions(),
             recorded=recorded,
-            domains=SyntheticDomains(tuple(municipality_codes), last_month=last_month),
+            domains=SyntheticDomains(tuple(municipality_codes), years=tuple(years), last_month=last_month),
             seed=seed,
             reload_time=reload_time,
             max_page_cells=max_page_cells,
@@ -292,15 +293,22 @@ def serve_fake_qlik(
     api_fixtures: Path | None = None,
     municipality_codes: Sequence[str] | None = None,
     seed: int = 0,
+    years: Sequence[int] = DEFAULT_YEARS,
 ) -> FakeQlik:
     """Start a fake engine (for a script such as ``scripts/fake-sources``); call ``stop()`` on the handle.
 
     It replays the recorded bostøtte hypercube from ``api_fixtures`` and serves SYNTHETIC hypercubes for every
-    other definition, over every municipality of KLASS's 2026 list unless ``municipality_codes`` is given.
+    other definition, over every municipality of KLASS's 2026 list unless ``municipality_codes`` is given, for
+    ``years`` (fewer years make the monthly cubes smaller and quicker to serve).
     """
     fixtures = api_fixtures if api_fixtures is not None else default_api_fixtures()
     codes = tuple(municipality_codes) if municipality_codes is not None else husbanken_codes_from_klass(fixtures)
     fake = FakeQlik(
-        recorded=RecordedHypercube.from_fixtures(fixtures), municipality_codes=codes, seed=seed, host=host, port=port
+        recorded=RecordedHypercube.from_fixtures(fixtures),
+        municipality_codes=codes,
+        seed=seed,
+        host=host,
+        port=port,
+        years=years,
     )
     return fake.start()

@@ -32,6 +32,8 @@ from typing import Literal
 
 from boligmonitor.catalog.models import Catalog, CodeRange
 from boligmonitor.pipeline.fetch_plan import RecipePart, recipe_parts
+from boligmonitor.sources.manifest import read_manifest
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from tests.fakessb.catalogue import (
     COUNTIES_2024,
     CURRENT_BORDERS_CODELIST_ID,
@@ -99,6 +101,17 @@ class Regions:
 
     municipalities: Mapping[str, str]
     districts: Sequence[str] = ()
+
+    @staticmethod
+    def districts_of_input(build_input: Path) -> set[str]:
+        """The urban districts (6-digit codes) the offline input's Oslo and Husbanken datasets have data for: the
+        synthetic population must give those districts a denominator too."""
+        districts: set[str] = set()
+        for entry in read_manifest(build_input).files:
+            if entry.format == "jsonstat" and entry.dataset.startswith(("oslo:", "husbanken:")):
+                geo = read_jsonstat(build_input / entry.path).geo_dimension()
+                districts |= {code for code in geo.codes if len(code) == 6} if geo is not None else set()
+        return districts
 
     @classmethod
     def from_fixtures(cls, api_fixtures: Path, districts: Iterable[str] = ()) -> Regions:

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from boligmonitor.cli.factsheet import factsheet
 from boligmonitor.cli.rank import rank
+from boligmonitor.cli.reporting import reporting_app
 from boligmonitor.cli.users import users_app
 from boligmonitor.core.errors import InputError, UnknownCodesError
 from boligmonitor.core.regions import RegionCode, normalise_region_code
@@ -258,30 +259,54 @@ _BENCHMARK_ALIASES = {"kostra": "kostra_group", "size": "size_group"}
 
 # `fetch` exits with this status when it refuses to run inside SSB's publishing window (try again later).
 EXIT_PUBLISHING_WINDOW = 3
-_SSB_V2_SUFFIX = "/api/pxwebapi/v2"
-
-
-def _sibling_url(base_url: str | None, path: str, default: str) -> str:
-    """KLASS / legacy v0 beside a v2 base URL on the same host (a test or mirror server), else SSB's own."""
-    if base_url and base_url.rstrip("/").endswith(_SSB_V2_SUFFIX):
-        return base_url.rstrip("/")[: -len(_SSB_V2_SUFFIX)] + path
-    return default
+FETCH_SOURCES = ("ssb", "klass", "husbanken")
 
 
 @app.command("fetch")
 def fetch(
-    plan: Annotated[bool, typer.Option("--plan", help="Only print the data requests a fetch would make")] = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Only print the requests a fetch would make")] = False,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="A source to refresh: ssb, klass or husbanken; repeat for more (default: all three)",
+        ),
+    ] = None,
     tables: Annotated[str | None, typer.Option(help="Comma-separated SSB table ids (default: the catalogue's)")] = None,
-    base_url: Annotated[str | None, typer.Option(help="PxWebApi v2 base URL (default: SSB's)")] = None,
-    klass_base_url: Annotated[
-        str | None, typer.Option(help="KLASS base URL (default: beside --base-url if given, else SSB's)")
+    ssb_url: Annotated[
+        str | None,
+        typer.Option(
+            "--ssb-url", "--base-url", help="PxWebApi v2 base URL (default: BOLIGMONITOR_SSB_URL, else SSB's)"
+        ),
     ] = None,
-    v0_base_url: Annotated[
-        str | None, typer.Option(help="Legacy v0 API base URL (default: beside --base-url if given, else SSB's)")
+    klass_url: Annotated[
+        str | None,
+        typer.Option(
+            "--klass-url",
+            "--klass-base-url",
+            help="KLASS base URL (default: BOLIGMONITOR_KLASS_URL, else beside the SSB URL or SSB's own)",
+        ),
     ] = None,
-    klass: Annotated[
-        bool, typer.Option("--klass/--no-klass", help="Also refresh the KLASS municipality and county register")
-    ] = True,
+    v0_url: Annotated[
+        str | None,
+        typer.Option("--v0-url", "--v0-base-url", help="Legacy v0 API base URL (default: beside the SSB URL)"),
+    ] = None,
+    husbanken_url: Annotated[
+        str | None,
+        typer.Option(help="Husbanken's Qlik proxy root (default: BOLIGMONITOR_HUSBANKEN_URL, else Husbanken's)"),
+    ] = None,
+    husbanken_unconfirmed: Annotated[
+        bool | None,
+        typer.Option(
+            "--husbanken-unconfirmed/--no-husbanken-unconfirmed",
+            help="Also ask for the Husbanken hypercubes whose fields are not confirmed against the live app "
+            "(default: BOLIGMONITOR_HUSBANKEN_UNCONFIRMED, else no); one the app cannot compute is a problem",
+        ),
+    ] = None,
+    husbanken_only: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated Husbanken definition ids or dataset keys (default: all selected)"),
+    ] = None,
     wait: Annotated[
         bool,
         typer.Option(
@@ -290,68 +315,118 @@ def fetch(
             f"instead of refusing with exit status {EXIT_PUBLISHING_WINDOW}",
         ),
     ] = False,
-    archive: Annotated[Path, typer.Option(help="Raw-response archive directory")] = Path("var/archive"),
+    archive: Annotated[
+        Path, typer.Option(help="Raw-response archive directory (Husbanken's answers in its husbanken/)")
+    ] = Path("var/archive"),
     input_directory: Annotated[Path, typer.Option("--input", help="The build input to refresh")] = Path("var/input"),
     database: DatabaseOption = None,
 ) -> None:
-    """Refresh SSB tables whose `updated` changed, and the KLASS register, into the build input; then rebuild
-    in one transaction.
+    """Refresh SSB tables whose `updated` changed, the KLASS register and Husbanken's datasets whose reload
+    changed, into the build input; then rebuild in one transaction: one data version.
 
     Reads SSB's /config first and splits requests under its maxDataCells (never above 800 000). Tables that
     PxWebApi v2 lacks are fetched through the legacy v0 API. Region codes are requested over agg_KommSummer
     (series summed to today's borders) when a table offers it; the codelist used is recorded with the dataset.
+    Husbanken's hypercubes are read over Qlik's Engine API; those archived complete for the app's current
+    reload are taken from the archive.
 
-    SSB publishes and revises tables between 05:00 and 08:15 Norwegian time. A fetch started then refuses
+    SSB publishes and revises tables between 05:00 and 08:15 Norwegian time. A fetch of SSB started then refuses
     before sending any request and says when to try again (exit status 3), so a scheduled run never ingests
     half-published tables; with --wait it waits until 08:15 instead. --plan is not affected.
     """
     from boligmonitor.catalog import load_catalog
     from boligmonitor.cli.progress_bars import RichProgress
-    from boligmonitor.pipeline.fetch_plan import plan_fetch
+    from boligmonitor.pipeline.fetch_plan import plan_sources
     from boligmonitor.pipeline.refresh import refresh
+    from boligmonitor.pipeline.refresh_husbanken import HusbankenSource
     from boligmonitor.sources.connectors.http import FetchError, PoliteClient, RateLimiter, ResponseArchive, RetryPolicy
-    from boligmonitor.sources.connectors.ssb import KLASS_BASE_URL, PXWEB_V0_BASE_URL, PXWEB_V2_BASE_URL, SsbApiError
+    from boligmonitor.sources.connectors.husbanken import QlikError, QlikOptions
+    from boligmonitor.sources.connectors.ssb import SsbApiError
     from boligmonitor.sources.connectors.ssb.publishing import PublishingWindowError
+    from boligmonitor.sources.settings import SettingsError, SourceSettings
     from boligmonitor.store import Store
 
+    chosen = _fetch_sources(sources)
     only = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    try:
+        settings = SourceSettings.resolve(
+            ssb_url=ssb_url,
+            klass_url=klass_url,
+            v0_url=v0_url,
+            husbanken_url=husbanken_url,
+            husbanken_unconfirmed=husbanken_unconfirmed,
+        )
+    except SettingsError as error:
+        _fail(error)
     responses = ResponseArchive(archive)
-    limiter = RateLimiter()  # one limit for all three APIs: SSB counts calls per IP address (ssb-api.md §3.2)
+    # One limit for SSB's three APIs: SSB counts calls per IP address (ssb-api.md §3.2). A server on this machine
+    # (a fake, scripts/fake-sources) needs no protecting: no limit there.
+    limiter = RateLimiter() if not settings.ssb_is_local else RateLimiter(calls=1_000_000, per_seconds=1.0)
 
     def client(url: str) -> PoliteClient:
         return PoliteClient(url, limiter=limiter, retry=RetryPolicy(), archive=responses)
 
-    v2 = client(base_url or PXWEB_V2_BASE_URL)
-    v0 = client(v0_base_url or _sibling_url(base_url, "/api/v0", PXWEB_V0_BASE_URL))
-    register = client(klass_base_url or _sibling_url(base_url, "/api/klass/v1", KLASS_BASE_URL))
+    husbanken = None
+    if "husbanken" in chosen:
+        husbanken = HusbankenSource(
+            settings.husbanken_url,
+            archive / "husbanken",
+            options=QlikOptions(pause_seconds=0.0, proxy=None) if settings.husbanken_is_local else QlikOptions(),
+            include_unconfirmed=settings.husbanken_unconfirmed,
+            only=[n.strip() for n in husbanken_only.split(",") if n.strip()] if husbanken_only else None,
+        )
+    v2 = client(settings.ssb_url)
+    v0 = client(settings.ssb_v0_url)
+    register = client(settings.klass_url)
     with v2, v0, register:
         try:
             if plan:
-                for line in plan_fetch(v2, load_catalog(), only, v0=v0).describe():
+                planned = plan_sources(
+                    v2 if "ssb" in chosen else None,
+                    load_catalog(),
+                    only,
+                    v0=v0,
+                    klass_url=settings.klass_url if "klass" in chosen else None,
+                    husbanken=husbanken,
+                )
+                for line in planned.describe():
                     typer.echo(line)
                 return
             store = Store.open(database)
             with RichProgress(console) as progress:
                 summary = refresh(
-                    v2,
+                    v2 if "ssb" in chosen else None,
                     responses,
                     store,
                     input_directory,
                     load_catalog(),
                     only,
                     progress=progress,
-                    klass=register if klass else None,
+                    klass=register if "klass" in chosen else None,
                     v0=v0,
+                    husbanken=husbanken,
                     publishing_window="wait" if wait else "refuse",
                 )
         except PublishingWindowError as error:
             console.print(f"[bold yellow]not now:[/] {error} Or run with --wait.", highlight=False)
             raise typer.Exit(code=EXIT_PUBLISHING_WINDOW) from None
-        except (SsbApiError, FetchError) as error:
+        except (SsbApiError, FetchError, QlikError) as error:
             _fail(ValueError(f"{error} (nothing was changed; run again to resume from the archive)"))
+        except KeyError as error:  # an unknown Husbanken definition or dataset in --husbanken-only
+            _fail(ValueError(str(error).strip('"')))
         except InputError as error:
             _fail(error)
     console.print(summary.describe())
+
+
+def _fetch_sources(sources: list[str] | None) -> tuple[str, ...]:
+    """The sources ``--source`` names (all three by default), in the refresh's order."""
+    if not sources:
+        return FETCH_SOURCES
+    unknown = sorted({name.strip().lower() for name in sources} - set(FETCH_SOURCES))
+    if unknown:
+        _fail(ValueError(f"unknown source {', '.join(unknown)}; use {', '.join(FETCH_SOURCES)}"))
+    return tuple(name for name in FETCH_SOURCES if name in {n.strip().lower() for n in sources})
 
 
 @app.command("serve")
@@ -390,6 +465,7 @@ def serve(
 app.command("rank")(rank)
 app.command("factsheet")(factsheet)
 app.add_typer(users_app, name="user")
+app.add_typer(reporting_app, name="reporting")
 
 
 def _checked_lang(lang: str) -> str:

@@ -1,4 +1,8 @@
-"""`boligmonitor fetch --plan`: the data requests a fetch of the catalogue's SSB tables would make.
+"""`boligmonitor fetch --plan`: the requests a fetch would make, per source (SSB, KLASS, Husbanken) and in total.
+
+:func:`plan_sources` puts the three together (:class:`SourcesPlan`); the SSB part is :func:`plan_fetch`, the
+Husbanken part :func:`~boligmonitor.pipeline.refresh_husbanken.plan_husbanken_refresh`, and KLASS always asks
+the same three questions (:data:`KLASS_REQUESTS`).
 
 For every SSB table the catalogue's recipes read (and, for ContentsCodes whose table id is not known, the table
 found by searching SSB's table list), the plan reads the table's metadata, builds the query from it and from
@@ -21,6 +25,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from boligmonitor.catalog.models import Catalog, Selection
+from boligmonitor.pipeline.refresh_husbanken import HusbankenRefreshPlan, HusbankenSource, plan_husbanken_refresh
 from boligmonitor.sources.connectors.http import PoliteClient, WindowLimit
 from boligmonitor.sources.connectors.http.archive import NO_CODELIST
 from boligmonitor.sources.connectors.ssb import HttpGetPost, SsbApiError, pxweb, pxweb_v0
@@ -377,6 +382,82 @@ def plan_fetch(
     return plan
 
 
+# --------------------------------------------------------------------------------------------- every source
+
+# What the refresh asks KLASS (pipeline/refresh.py, _register_updates): the same three requests every time.
+KLASS_REQUESTS = (
+    "GET classifications/131/codesAt.json?date=TODAY (municipalities valid today)",
+    "GET classifications/104/codesAt.json?date=TODAY (counties valid today)",
+    "GET classifications/131/changes.json?from=LATEST&to=TODAY (municipal changes since the input's latest)",
+)
+
+
+@dataclass
+class SourcesPlan:
+    """The plan for every source asked for (None: the source is left out)."""
+
+    ssb: FetchPlan | None = None
+    klass_url: str | None = None
+    husbanken: HusbankenRefreshPlan | None = None
+
+    @property
+    def ssb_requests(self) -> int:
+        """Data requests and the /config, metadata, codelist and search calls that find them."""
+        return len(self.ssb.requests) + self.ssb.metadata_calls if self.ssb is not None else 0
+
+    @property
+    def klass_requests(self) -> int:
+        return len(KLASS_REQUESTS) if self.klass_url is not None else 0
+
+    @property
+    def husbanken_requests(self) -> int:
+        return self.husbanken.request_count if self.husbanken is not None else 0
+
+    @property
+    def request_count(self) -> int:
+        return self.ssb_requests + self.klass_requests + self.husbanken_requests
+
+    def describe(self) -> list[str]:
+        lines: list[str] = []
+        parts: list[str] = []
+        if self.ssb is not None:
+            lines.extend(self.ssb.describe())
+            parts.append(
+                f"SSB {len(self.ssb.requests)} data requests + {self.ssb.metadata_calls} /config, metadata, "
+                "codelist and search calls"
+            )
+        if self.klass_url is not None:
+            lines.append(f"KLASS at {self.klass_url}: {len(KLASS_REQUESTS)} requests")
+            lines.extend(f"  {request}" for request in KLASS_REQUESTS)
+            parts.append(f"KLASS {len(KLASS_REQUESTS)}")
+        if self.husbanken is not None:
+            lines.extend(self.husbanken.describe())
+            about = "about " if self.husbanken.estimated else ""
+            parts.append(f"Husbanken {about}{self.husbanken.request_count} JSON-RPC calls")
+        about = "about " if self.husbanken is not None and self.husbanken.estimated else ""
+        lines.append(f"All sources: {about}{self.request_count} requests ({'; '.join(parts) or 'no source'})")
+        return lines
+
+
+def plan_sources(
+    http: HttpGetPost | None,
+    catalog: Catalog,
+    only: Collection[str] | None = None,
+    max_cells: int = DEFAULT_MAX_CELLS,
+    v0: HttpGetPost | None = None,
+    *,
+    klass_url: str | None = None,
+    husbanken: HusbankenSource | None = None,
+) -> SourcesPlan:
+    """The requests a fetch of the sources given would make: SSB through ``http`` (None: SSB left out; metadata
+    calls only), KLASS at ``klass_url`` and Husbanken (neither is contacted for the plan)."""
+    return SourcesPlan(
+        ssb=plan_fetch(http, catalog, only, max_cells, v0) if http is not None else None,
+        klass_url=klass_url,
+        husbanken=plan_husbanken_refresh(husbanken) if husbanken is not None else None,
+    )
+
+
 def query_problems(query: TableQuery) -> list[str]:
     """What a query says the fetch cannot do, in the order a reader needs: codes the table lacks, a variable
     the recipe must settle (the table is then not fetched), recipe parts that do not fit."""
@@ -389,12 +470,14 @@ def query_problems(query: TableQuery) -> list[str]:
 
 
 __all__ = [
+    "KLASS_REQUESTS",
     "Codelists",
     "DatasetSupply",
     "FetchLimits",
     "FetchPlan",
     "LocatedTable",
     "RecipePart",
+    "SourcesPlan",
     "TableNeed",
     "TableQuery",
     "dataset_supplies",
@@ -403,6 +486,7 @@ __all__ = [
     "locate_table",
     "parts_by_table",
     "plan_fetch",
+    "plan_sources",
     "query_problems",
     "read_limits",
     "recipe_parts",

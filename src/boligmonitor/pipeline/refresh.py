@@ -1,8 +1,9 @@
-"""`boligmonitor fetch`: refresh SSB tables and the KLASS register into the build input, then rebuild in one
-transaction.
+"""`boligmonitor fetch`: refresh SSB tables, the KLASS register and Husbanken's Statistikkbank into the build
+input, then rebuild in one transaction: one data version for everything a refresh changed.
 
-0. Outside SSB's morning publishing window only (05:00-08:15 Norwegian time, ssb-api.md §3.5): inside it the
-   refresh refuses before any request, saying when to try again, or waits for the window to end when asked.
+0. Outside SSB's morning publishing window only (05:00-08:15 Norwegian time, ssb-api.md §3.5) when SSB is
+   refreshed: inside it the refresh refuses before any request, saying when to try again, or waits for the
+   window to end when asked.
 1. ``GET /config`` once: its ``maxDataCells`` (never above our 800 000 default) is the cell limit for
    splitting, and a rate limit it states tightens the client's limiter; if it fails, the defaults are used
    with a warning.
@@ -21,12 +22,18 @@ transaction.
    search (KOSTRA) is staged under its own key too, joined from the tables that hold them.
 4. KLASS: the municipalities (131) and counties (104) valid today and the municipal changes since the last
    change the input knows; a register file is rewritten only when its content changed.
-5. Write everything fetched into a staged copy of the build input and swap it in with one rename; then build
+5. Husbanken (:mod:`~boligmonitor.pipeline.refresh_husbanken`): the app's reload time decides which datasets
+   changed; their hypercubes come from the raw archive when it holds them complete for that reload, else from
+   the engine; one JSON-stat cube per dataset (``husbanken:bostotte`` …) with the reload as its ``updated``.
+6. Write everything fetched into a staged copy of the build input and swap it in with one rename; then build
    the database from it in one transaction: one data version for the whole refresh.
 
 A failure before the swap leaves the input and the database as they were. If the process dies after the swap
 but before the build commits, the database still holds the old ``updated``, so the next refresh sees the table
-as changed, takes its data from the archive and builds again.
+(or Husbanken dataset) as changed, takes its data from the archive and builds again.
+
+Data a fake server serves (its table labels, KLASS records or Qlik app title say SYNTHETIC) are marked SYNTHETIC
+in the manifest entry's title, provenance and notes, which the database copies to the dataset.
 """
 
 from __future__ import annotations
@@ -62,6 +69,14 @@ from boligmonitor.pipeline.fetch_plan import (
     v0_table_path,
 )
 from boligmonitor.pipeline.inputs import COUNTY_CLASSIFICATION, MUNICIPALITY_CLASSIFICATION
+from boligmonitor.pipeline.refresh_husbanken import (
+    SYNTHETIC,
+    HusbankenRefresh,
+    HusbankenSource,
+    StagedDataset,
+    refresh_husbanken,
+    synthetic_note,
+)
 from boligmonitor.sources.connectors import klass as klass_api
 from boligmonitor.sources.connectors.http import PoliteClient, ResponseArchive
 from boligmonitor.sources.connectors.http.archive import NO_CODELIST, ArchivedRequest
@@ -82,6 +97,9 @@ KLASS_DIRECTORY = "klass-live"
 LIVE_CHANGES_DATASET = "klass:131-changes-live"
 EARLIEST_CHANGES = date(2000, 1, 1)  # KLASS 131 changes start earlier than any series the monitor shows
 LICENCE = "NLOD / CC BY 4.0 (Statistisk sentralbyrå)"
+UNKNOWN_MUNICIPALITY = "9999"  # KLASS 131's "unknown municipality", not a place
+FAKE_SSB = "a fake SSB server (the table's label says SYNTHETIC)"
+FAKE_KLASS = "a fake KLASS service (its records' notes say SYNTHETIC)"
 _MAX_WAITS = 3  # a clock that does not move on sleep must not keep the refresh waiting for ever
 
 WindowPolicy = Literal["refuse", "wait"]
@@ -108,6 +126,12 @@ class RefreshSummary:
     waited_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)  # codes or tables that could not be fetched
     warnings: list[str] = field(default_factory=list)
+    ssb_checked: bool = True
+    husbanken: HusbankenRefresh | None = None
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.changed or self.register or (self.husbanken and self.husbanken.staged))
 
     def describe(self) -> str:
         notes = "".join(f"\nwarning: {warning}" for warning in self.warnings)
@@ -117,16 +141,22 @@ class RefreshSummary:
             register = register or "KLASS register unchanged. "
         else:
             register = ""
-        if not self.changed and not self.register:
-            return f"Checked {len(self.checked)} tables: nothing changed. {register}The database is as it was.{notes}"
+        husbanken = f"{self.husbanken.describe()} " if self.husbanken is not None else ""
+        if not self.ssb_checked:
+            tables = ""
+        elif not self.changed:
+            tables = f"Checked {len(self.checked)} SSB tables: none changed. "
+        else:
+            limit = f"{self.max_cells:,}".replace(",", " ")
+            tables = (
+                f"Checked {len(self.checked)} SSB tables; changed: {', '.join(self.changed)}; "
+                f"{self.requests_sent} data requests sent, {self.requests_from_archive} taken from the archive "
+                f"(at most {limit} cells each). "
+            )
+        if not self.changed_anything:
+            return f"{tables}{register}{husbanken}Nothing changed: the database is as it was.{notes}"
         built = self.build.describe() if self.build else "not built"
-        changed = ", ".join(self.changed) or "none"
-        limit = f"{self.max_cells:,}".replace(",", " ")
-        return (
-            f"Checked {len(self.checked)} tables; changed: {changed}; "
-            f"{self.requests_sent} data requests sent, {self.requests_from_archive} taken from the archive "
-            f"(at most {limit} cells each). {register}{built}" + notes
-        )
+        return f"{tables}{register}{husbanken}{built}{notes}"
 
 
 class _ArchiveFirst:
@@ -156,6 +186,11 @@ class _FetchedTable:
     chosen: TableQuery
     source_url: str
 
+    @property
+    def synthetic(self) -> bool:
+        """The table says it is made up (the fake SSB server's labels and source do)."""
+        return any(SYNTHETIC in text for text in (self.label, self.cube.label, self.cube.source))
+
 
 @dataclass(frozen=True)
 class _SuppliedDataset:
@@ -165,6 +200,7 @@ class _SuppliedDataset:
     cube: Cube
     source_url: str
     code_vintage: str
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,7 +210,7 @@ class _RegisterFile:
 
 
 def refresh(
-    client: PoliteClient,
+    client: PoliteClient | None,
     archive: ResponseArchive,
     store: Store,
     input_directory: Path,
@@ -186,31 +222,81 @@ def refresh(
     build: Callable[[Path, Store], BuildSummary] | None = None,
     klass: PoliteClient | None = None,
     v0: PoliteClient | None = None,
+    husbanken: HusbankenSource | None = None,
     publishing_window: WindowPolicy = "refuse",
     now: Callable[[], datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RefreshSummary:
     """Fetch what changed and rebuild; ``build`` replaces the full build (tests of the fetch step).
 
-    ``client`` is bound to PxWebApi v2; ``klass`` (KLASS) and ``v0`` (the legacy API) are optional: without
-    ``klass`` the register is not refreshed, without ``v0`` a table v2 lacks is reported as a problem.
+    ``client`` is bound to PxWebApi v2 (None: SSB's tables are not refreshed); ``klass`` (KLASS), ``v0`` (the
+    legacy API) and ``husbanken`` (Husbanken's Statistikkbank) are optional: without ``klass`` the register is
+    not refreshed, without ``v0`` a table v2 lacks is reported as a problem, without ``husbanken`` its datasets
+    stay as they are. ``only`` names SSB tables (Husbanken's choice is ``husbanken.only``).
     ``publishing_window`` says what to do inside SSB's morning window: ``"refuse"`` raises
     :class:`~boligmonitor.sources.connectors.ssb.publishing.PublishingWindowError`, ``"wait"`` sleeps until it ends.
     ``now`` (timezone-aware) and ``sleep`` are injectable; ``now`` defaults to :func:`current_time`.
+    A failure of any source raises before the input is touched: nothing is changed, and the next run resumes
+    from the archives.
     """
     progress = progress or NoProgress()
     clock = now or current_time
-    read_manifest(input_directory)  # a missing or broken build input fails before anything is fetched
-    summary = RefreshSummary()
-    summary.waited_seconds = _outside_publishing_window(publishing_window, clock, sleep, progress)
+    manifest = read_manifest(input_directory)  # a missing or broken build input fails before anything is fetched
+    summary = RefreshSummary(ssb_checked=client is not None)
+    stored = {row.id: row.updated for row in store.datasets()}
+    fetched: dict[str, _FetchedTable] = {}
+    supplied: list[_SuppliedDataset] = []
+    if client is not None:
+        summary.waited_seconds = _outside_publishing_window(publishing_window, clock, sleep, progress)
+        fetched = _refresh_tables(client, archive, catalog, only, max_cells, stored, summary, progress, v0)
+        if only is None:
+            supplied = _supplied_datasets(
+                dataset_supplies(recipe_parts(catalog), summary.resolved), fetched, input_directory, summary.problems
+            )
+    register: list[_RegisterFile] = []
+    if klass is not None:
+        progress.stage("Checking the KLASS register")
+        register = _register_updates(klass, input_directory, clock())
+        summary.register_checked = True
+        summary.register = [file.entry.dataset for file in register]
+    staged: list[StagedDataset] = []
+    if husbanken is not None:
+        progress.stage("Checking Husbanken's Statistikkbank")
+        present = {entry.dataset for entry in manifest.files}
+        summary.husbanken = refresh_husbanken(
+            husbanken, stored, present, clock(), _current_municipalities(input_directory, manifest)
+        )
+        staged = summary.husbanken.staged
+        summary.warnings.extend(f"Husbanken: {warning}" for warning in summary.husbanken.warnings)
+        summary.problems.extend(f"Husbanken: {problem}" for problem in summary.husbanken.problems)
+    if not summary.changed_anything:
+        return summary
+    _swap_in(input_directory, _stage(input_directory, fetched, supplied, register, staged, clock()))
+    if build is None:
+        summary.build = build_database(input_directory, store, progress=progress, catalog=catalog)
+    else:
+        summary.build = build(input_directory, store)
+    return summary
+
+
+def _refresh_tables(
+    client: PoliteClient,
+    archive: ResponseArchive,
+    catalog: Catalog,
+    only: Collection[str] | None,
+    max_cells: int,
+    stored: Mapping[str, str | None],
+    summary: RefreshSummary,
+    progress: Progress,
+    v0: PoliteClient | None,
+) -> dict[str, _FetchedTable]:
+    """SSB: the tables whose ``updated`` changed, fetched (or taken from the archive) and merged, by table id."""
     limits = read_limits(client, max_cells)
     summary.max_cells = limits.max_cells
     if limits.warning:
         summary.warnings.append(limits.warning)
-    stored = {row.id: row.updated for row in store.datasets()}
     wanted = resolve_needs(client, table_needs(catalog, only), summary.problems, summary.resolved)
-    parts = recipe_parts(catalog)
-    by_table = parts_by_table(parts, summary.resolved)
+    by_table = parts_by_table(recipe_parts(catalog), summary.resolved)
     codelists = Codelists(client)
     fetched: dict[str, _FetchedTable] = {}
     progress.stage("Checking SSB tables", total=len(wanted))
@@ -258,24 +344,16 @@ def refresh(
         summary.codelists[table_id] = chosen.region_codelist
         fetched[table_id] = _FetchedTable(metadata.label or cube.label, cube, chosen, source_url)
         summary.changed.append(table_id)
-    supplied = (
-        _supplied_datasets(dataset_supplies(parts, summary.resolved), fetched, input_directory, summary.problems)
-        if only is None
-        else []
-    )
-    register: list[_RegisterFile] = []
-    if klass is not None:
-        register = _register_updates(klass, input_directory, clock())
-        summary.register_checked = True
-        summary.register = [file.entry.dataset for file in register]
-    if not fetched and not register:
-        return summary
-    _swap_in(input_directory, _stage(input_directory, fetched, supplied, register, clock()))
-    if build is None:
-        summary.build = build_database(input_directory, store, progress=progress, catalog=catalog)
-    else:
-        summary.build = build(input_directory, store)
-    return summary
+    return fetched
+
+
+def _current_municipalities(input_directory: Path, manifest: BuildManifest) -> list[str] | None:
+    """The municipality codes of the input's KLASS 131 register (None without one): Husbanken codes outside
+    it are reported for the build's recoding."""
+    entry = next((e for e in manifest.files if e.dataset == MUNICIPALITY_CLASSIFICATION), None)
+    if entry is None:
+        return None
+    return [code.code for code in read_klass_codes(input_directory / entry.path) if code.code != UNKNOWN_MUNICIPALITY]
 
 
 # --------------------------------------------------------------------------------------------- the window
@@ -360,7 +438,7 @@ def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> Inp
             "separate request (not summed from the municipalities); their codes are those SSB publishes for "
             "each year."
         )
-    return InputFile(
+    entry = InputFile(
         path=f"{FETCHED_DIRECTORY}/{table_id}.json",
         format="jsonstat",
         dataset=f"ssb:{table_id}",
@@ -375,6 +453,23 @@ def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> Inp
         provenance=provenance,
         notes=notes,
     )
+    return _marked_synthetic(entry, FAKE_SSB) if fetched.synthetic else entry
+
+
+def _marked_synthetic(entry: InputFile, server: str) -> InputFile:
+    """The entry of data a fake server made up: SYNTHETIC in its title, provenance and first note, which the
+    database copies to the dataset that every value read from it names."""
+    return entry.model_copy(
+        update={
+            "title": entry.title if SYNTHETIC in entry.title else f"{SYNTHETIC}: {entry.title}",
+            "provenance": f"{SYNTHETIC} data from {server}; {entry.provenance}",
+            "notes": [synthetic_note(server), *entry.notes],
+        }
+    )
+
+
+def _says_synthetic(cube: Cube) -> bool:
+    return SYNTHETIC in cube.label or SYNTHETIC in cube.source
 
 
 # --------------------------------------------------------------------------------------------- datasets
@@ -410,7 +505,8 @@ def _supplied_datasets(
                 continue
             first = next(table for table in supply.tables if table in fetched)
             vintage = "as-published" if fetched[first].chosen.region_codelist == NO_CODELIST else ""
-            found.append(_SuppliedDataset(supply, cube, fetched[first].source_url, vintage))
+            synthetic = any(_says_synthetic(part) for part, _ in parts)
+            found.append(_SuppliedDataset(supply, cube, fetched[first].source_url, vintage, synthetic))
     return found
 
 
@@ -430,7 +526,7 @@ def _supplied_entry(dataset: _SuppliedDataset, moment: datetime) -> InputFile:
     key = supply.dataset.removeprefix("ssb:")
     tables = ", ".join(supply.tables)
     today = moment.astimezone(NORWAY).date()
-    return InputFile(
+    entry = InputFile(
         path=f"{FETCHED_DIRECTORY}/{key}.json",
         format="jsonstat",
         dataset=supply.dataset,
@@ -450,6 +546,7 @@ def _supplied_entry(dataset: _SuppliedDataset, moment: datetime) -> InputFile:
             "hold them. A region or year that one table lacks has no number here (status ..)."
         ],
     )
+    return _marked_synthetic(entry, FAKE_SSB) if dataset.synthetic else entry
 
 
 # --------------------------------------------------------------------------------------------- KLASS
@@ -471,21 +568,19 @@ def _register_updates(klass: PoliteClient, input_directory: Path, moment: dateti
         if current is not None and _same_register(input_directory / current.path, codes):
             continue
         path = f"codesAt.json?date={today.isoformat()}&language=nb"
-        updates.append(
-            _RegisterFile(
-                _klass_entry(
-                    f"{KLASS_DIRECTORY}/klass_{classification}_codesAt_{today.isoformat()}.json",
-                    "klass-codes",
-                    dataset,
-                    f"KLASS {classification} {title}: codes valid on {today.isoformat()}",
-                    classification,
-                    str(today.year),
-                    moment,
-                    klass.url_for(f"classifications/{classification}/{path}"),
-                ),
-                klass_api.codes_document(codes),
-            )
+        entry = _klass_entry(
+            f"{KLASS_DIRECTORY}/klass_{classification}_codesAt_{today.isoformat()}.json",
+            "klass-codes",
+            dataset,
+            f"KLASS {classification} {title}: codes valid on {today.isoformat()}",
+            classification,
+            str(today.year),
+            moment,
+            klass.url_for(f"classifications/{classification}/{path}"),
         )
+        if any(SYNTHETIC in code.notes for code in codes):
+            entry = _marked_synthetic(entry, FAKE_KLASS)
+        updates.append(_RegisterFile(entry, klass_api.codes_document(codes)))
     changes = _changes_update(klass, input_directory, manifest.files, entries.get(LIVE_CHANGES_DATASET), moment)
     if changes is not None:
         updates.append(changes)
@@ -568,10 +663,11 @@ def _stage(
     fetched: Mapping[str, _FetchedTable],
     supplied: Sequence[_SuppliedDataset],
     register: Sequence[_RegisterFile],
+    husbanken: Sequence[StagedDataset],
     moment: datetime,
 ) -> Path:
-    """A copy of the build input with the fetched tables, the catalogue datasets staged from them and the
-    register files written in, the manifest updated."""
+    """A copy of the build input with the fetched tables, the catalogue datasets staged from them, the
+    register files and the Husbanken datasets written in, the manifest updated."""
     staging = input_directory.with_name(input_directory.name + ".staging")
     if staging.exists():
         shutil.rmtree(staging)
@@ -580,6 +676,7 @@ def _stage(
     entries = {entry.dataset: entry for entry in manifest.files}
     written = [(_table_entry(table_id, table, moment), table.cube) for table_id, table in fetched.items()]
     written += [(_supplied_entry(dataset, moment), dataset.cube) for dataset in supplied]
+    written += [(dataset.entry, dataset.cube) for dataset in husbanken]
     for entry, cube in written:
         target = staging / entry.path
         target.parent.mkdir(exist_ok=True)
