@@ -53,10 +53,10 @@ def test_lookups_raise_unknown_page_errors(built_database: Path) -> None:
         data.theme("x")
     with pytest.raises(UnknownPageError, match="indicator"):
         data.indicator("NOPE")
-    # districts are in the database but have no pages of their own yet
+    # every region in the database has its pages (issue 12), urban districts too; Norway also as SSB writes it
     district = next(code for code, region in data.regions.items() if region.level == "district")
-    with pytest.raises(UnknownPageError):
-        data.region(district)
+    assert data.region(district).code == district
+    assert data.region("0000").code == data.region("0").code == data.region("Hele landet").code == "0"
 
 
 def test_missing_reasons(built_database: Path) -> None:

@@ -113,6 +113,16 @@ def _children(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, CatalogM
             yield from _children(item, (*path, str(key)))
 
 
+# Marks of a maintainer's note ("[title inferred]", "`boligmonitor fetch`"): never in a text users read; such notes go
+# in the developer fields (``maintainer_notes``, ``title_note``, ``note``, ``draft_notes``, a recipe's ``evidence``).
+DEVELOPER_MARKS: Final = ("[", "]", "`")
+
+
+def developer_marks(text: str) -> list[str]:
+    """The :data:`DEVELOPER_MARKS` that ``text`` holds."""
+    return [mark for mark in DEVELOPER_MARKS if mark in text]
+
+
 class Text(CatalogModel):
     """A user-facing text in bokmål, nynorsk and English."""
 
@@ -122,6 +132,13 @@ class Text(CatalogModel):
 
     def get(self, language: Literal["nb", "nn", "en"]) -> str:
         return str(getattr(self, language))
+
+    def own_problems(self) -> list[Problem]:
+        return [
+            ((language,), f"a text users read holds no maintainer's note (found {' '.join(marks)})")
+            for language in ("nb", "nn", "en")
+            if (marks := developer_marks(self.get(language)))
+        ]
 
 
 class Theme(CatalogModel):
@@ -135,6 +152,9 @@ class Theme(CatalogModel):
         "definitions, small numbers, mergers, timing)"
     )
     related_programme_goals: tuple[GoalId, ...] = ()
+    maintainer_notes: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Notes for maintainers (English): what is unverified or to check; never on pages"
+    )
 
 
 class Polarity(StrEnum):
@@ -263,7 +283,10 @@ class SourceRef(CatalogModel):
     publisher: NonEmptyStr
     dataset: DatasetKey = Field(description="Our stable key for the dataset, e.g. 'ssb:07459'")
     table: str | None = Field(default=None, description="The publisher's table id, if known")
-    table_title: str | None = None
+    table_title: str | None = Field(default=None, description="The table's title as users read it: no notes")
+    title_note: str | None = Field(
+        default=None, description="How sure the title or table id is (English, for maintainers; never on pages)"
+    )
     contents_code: str | None = Field(
         default=None, description="The category code in the table's ContentsCode (statistikkvariabel)"
     )
@@ -282,6 +305,10 @@ class SourceRef(CatalogModel):
 
     def own_problems(self) -> list[Problem]:
         problems: list[Problem] = []
+        if self.table_title is not None and (marks := developer_marks(self.table_title)):
+            problems.append(
+                (("table_title",), f"users read the title: its note ({' '.join(marks)}) goes in title_note")
+            )
         if self.resolve_by_contents_code:
             if self.contents_code is None:
                 problems.append((("resolve_by_contents_code",), "resolving the table needs a contents_code"))
@@ -561,7 +588,15 @@ class Indicator(CatalogModel):
     caveats: tuple[Text, ...] = ()
     programme_links: tuple[ProgrammeLink, ...] = ()
     related: tuple[IndicatorId, ...] = ()
+    also_in_themes: tuple[ThemeId, ...] = Field(
+        default=(),
+        description="Other themes whose pages also show the indicator (the share 80+ in 'Eldre og bolig'); "
+        "``theme`` stays its home (downloads, the status report)",
+    )
     draft_notes: str | None = None
+    maintainer_notes: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Notes for maintainers (English): what is unverified or to check; never on pages"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -570,6 +605,11 @@ class Indicator(CatalogModel):
         if isinstance(data, dict) and "multiplier" not in data and isinstance(data.get("unit"), str):
             return {**data, "multiplier": UNIT_MULTIPLIER.get(data["unit"])}
         return data
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        """Its home theme, then the others that show it."""
+        return (self.theme, *self.also_in_themes)
 
     @property
     def source_datasets(self) -> frozenset[str]:
@@ -593,6 +633,10 @@ class Indicator(CatalogModel):
         if self.unit in RATE_UNITS and self.denominator_text is None:
             problems.append((("denominator_text",), f"a {self.unit} indicator needs a denominator_text"))
         problems.extend(self._limit_problems())
+        if self.theme in self.also_in_themes:
+            problems.append((("also_in_themes",), f"{self.theme!r} is the indicator's own theme"))
+        if len(set(self.also_in_themes)) != len(self.also_in_themes):
+            problems.append((("also_in_themes",), "a theme is listed twice"))
         if len(set(self.geo_levels)) != len(self.geo_levels):
             problems.append((("geo_levels",), "a level is listed twice"))
         if self.id in self.related:
@@ -757,7 +801,7 @@ class Catalog(CatalogModel):
     def indicators_in(self, theme_id: str) -> list[Indicator]:
         """The theme's indicators in catalogue order; KeyError for an unknown theme."""
         self.theme(theme_id)
-        return [indicator for indicator in self.indicators if indicator.theme == theme_id]
+        return [indicator for indicator in self.indicators if theme_id in indicator.themes]
 
     def by_dataset(self, dataset: str) -> list[Indicator]:
         """Indicators whose recipe reads ``dataset`` (as numerator, denominator or published value)."""
@@ -811,6 +855,10 @@ class Catalog(CatalogModel):
         if indicator.theme not in theme_ids:
             message = f"unknown theme {indicator.theme!r}{_near(indicator.theme, theme_ids)}"
             problems.append((("indicators", i, "theme"), message))
+        for k, other in enumerate(indicator.also_in_themes):
+            if other not in theme_ids:
+                message = f"unknown theme {other!r}{_near(other, theme_ids)}"
+                problems.append((("indicators", i, "also_in_themes", k), message))
         for r, related_id in enumerate(indicator.related):
             if related_id not in indicator_ids:
                 problems.append(

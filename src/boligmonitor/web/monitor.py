@@ -21,7 +21,7 @@ from boligmonitor.analysis.indicator_tables import IndicatorRow, IndicatorTables
 from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.catalog.models import Catalog, Indicator, Theme
 from boligmonitor.core.observation import Observation
-from boligmonitor.core.regions import NORWAY, RegionLevel
+from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code
 from boligmonitor.core.status import Status
 from boligmonitor.store import BuildChanges, DatasetRow, DataVersion, IndicatorStatusRow, RegionRow, Store
 
@@ -77,7 +77,8 @@ class MonitorData:
         return self.tables.regions
 
     def region(self, code: str) -> RegionRow:
-        region = self.tables.regions.get(code)
+        """The region of a page's URL; Norway also as SSB writes it ("0000", "00", "Hele landet")."""
+        region = self.tables.regions.get(code) or self.tables.regions.get(normalise_region_code(code))
         if region is None or region.level not in _PAGE_LEVELS:
             raise UnknownPageError("region", code)
         return region
@@ -95,7 +96,8 @@ class MonitorData:
             raise UnknownPageError("indicator", indicator_id) from None
 
     def theme_indicators(self, theme_id: str) -> list[Indicator]:
-        return [indicator for indicator in self.catalog.indicators if indicator.theme == theme_id]
+        """The theme's indicators in catalogue order, also those of other themes it shows (``also_in_themes``)."""
+        return [indicator for indicator in self.catalog.indicators if theme_id in indicator.themes]
 
     def municipalities(self) -> list[RegionRow]:
         return [r for r in self.tables.regions.values() if r.level == RegionLevel.MUNICIPALITY]
@@ -173,7 +175,8 @@ class MonitorData:
                     self.row(indicator.id, code)
 
 
-_PAGE_LEVELS = frozenset({RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY})
+# Every region in the database has its pages, urban districts too (/region/030101).
+_PAGE_LEVELS = frozenset({RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY, RegionLevel.DISTRICT})
 
 
 def load_monitor_data(store: Store, catalog: Catalog) -> MonitorData:

@@ -41,6 +41,7 @@ from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import UnknownPageError
 from boligmonitor.web.present.cards import SourceLine, benchmark_label, comparison_text, source_lines, trend_text
 from boligmonitor.web.present.cards import value_notes as card_notes
+from boligmonitor.web.present.coverage import absence, has_value, shown_for, shown_indicators
 from boligmonitor.web.present.facts import Fact, key_facts
 from boligmonitor.web.present.formatting import count_text, counts_text, interval_text, value_text
 from boligmonitor.web.present.navigation import themes_in_order
@@ -205,24 +206,29 @@ def build_fact_sheet(ctx: PageContext, code: str, *, made_on: date | None = None
     county = data.regions.get(region.parent_code or region.code[:2])
     members = [m.code for m in data.municipalities() if m.code[:2] == region.code[:2]]
     county_is_self = members == [region.code]
-    builder = _Builder(ctx, region, county_is_self)
+    builder = _Builder(ctx, region, county_is_self, (made_on or date.today()).year)
 
     sections: list[Section] = []
     used = {POPULATION_INDICATOR}
     for spec in SECTIONS:
         ids = spec.indicators or tuple(i.id for i in data.theme_indicators(spec.theme or ""))
-        indicators = [data.indicator(indicator_id) for indicator_id in ids if indicator_id not in used]
+        indicators = [
+            indicator
+            for indicator_id in ids
+            if indicator_id not in used and shown_for(data, indicator := data.indicator(indicator_id), region)
+        ]
         used |= {indicator.id for indicator in indicators}
         group = builder.group(None, indicators)
         sections.append(builder.section(spec.id, [group]))
     theme_groups: list[Group] = []
     empty_themes: list[str] = []
     for theme in themes_in_order(ctx):
-        indicators = [i for i in data.theme_indicators(theme.id) if i.id not in used]
+        indicators = [i for i in shown_indicators(data, theme.id, region) if i.id not in used]
         if not indicators:
             continue
         name = theme.name.get(ctx.language)
-        if not any(data.has_data(i.id) for i in indicators):
+        # The count every page tells (present/coverage): a theme without a value here is named, not drawn.
+        if not any(has_value(data, i, region) for i in indicators):
             empty_themes.append(name)
             continue
         theme_groups.append(builder.group(name, indicators))
@@ -282,11 +288,12 @@ def join_names(names: list[str], t: Translator) -> str:
 class _Builder:
     """Builds the parts of one municipality's sheet; holds what they share."""
 
-    def __init__(self, ctx: PageContext, region: RegionRow, county_is_self: bool) -> None:
+    def __init__(self, ctx: PageContext, region: RegionRow, county_is_self: bool, current_year: int) -> None:
         self.ctx = ctx
         self.t = ctx.t
         self.region = region
         self.county_is_self = county_is_self
+        self.current_year = current_year  # the sheet's year: a finding from more than five years before says so
         # A county that is the municipality itself (Oslo) would only be compared with itself: no column for it.
         self.kinds = tuple(kind for kind in BENCHMARKS if not (county_is_self and kind is BenchmarkKind.COUNTY))
 
@@ -314,7 +321,7 @@ class _Builder:
                 continue
             row = data.row(indicator.id, self.region.code)
             if row.measure.value is None:
-                reason = self.t(f"missing.{data.missing_reason(indicator.id, row.measure.status).value}")
+                reason = self.t(f"missing.{absence(data, indicator, self.region, row.measure.status).value}")
                 without.append(MissingValue(name, row.measure.year or None, reason))
                 continue
             lines.append(self.line(indicator, row))
@@ -337,7 +344,7 @@ class _Builder:
             trend=trend_text(ctx, row),
             cells=cells,
             notes=tuple(card_notes(ctx, row)),
-            finding=finding(row, benchmark_label(ctx, row), t),
+            finding=finding(row, benchmark_label(ctx, row), t, current_year=self.current_year),
             comparable=compared and indicator.unit != COUNT_UNIT and has_interval(indicator.kind),
         )
 

@@ -22,6 +22,10 @@ DIFFERENT = frozenset({Comparison.BETTER, Comparison.WORSE, Comparison.HIGHER, C
 FINDING_ORDER = (Comparison.WORSE, Comparison.BETTER, Comparison.HIGHER, Comparison.LOWER, Comparison.SIMILAR)
 
 
+# A finding from a value more than this many years before the sheet's year says that it is old.
+OLD_FINDING_YEARS = 5
+
+
 @dataclass(frozen=True)
 class Finding:
     """One sentence and the tested row it was made from."""
@@ -29,11 +33,14 @@ class Finding:
     indicator_id: str
     comparison: Comparison
     text: str
+    year: int = 0
+    old: bool = False  # the value is more than OLD_FINDING_YEARS older than the sheet: the sentence says so
 
 
-def finding(row: IndicatorRow, benchmark: str, t: Translator) -> Finding | None:
+def finding(row: IndicatorRow, benchmark: str, t: Translator, *, current_year: int) -> Finding | None:
     """The sentence for ``row``'s comparison with its benchmark (named ``benchmark``: "landet", "Vestland"), or
-    None when nothing was tested."""
+    None when nothing was tested. It names the year of the value and, when that is more than
+    :data:`OLD_FINDING_YEARS` before ``current_year`` (the sheet's), says the figure is old."""
     m = row.measure
     reference = row.benchmark.value if row.benchmark is not None else None
     if m.value is None or reference is None or row.comparison not in TESTED:
@@ -45,21 +52,27 @@ def finding(row: IndicatorRow, benchmark: str, t: Translator) -> Finding | None:
         "benchmark": benchmark,
         "value": value_text(indicator, m.value, t),
         "reference": value_text(indicator, reference, t),
+        "year": m.year,
     }
+    old = current_year - m.year > OLD_FINDING_YEARS
     if row.comparison is Comparison.SIMILAR:
-        return Finding(indicator.id, row.comparison, t("factsheet.sentence.similar", **values))
-    direction = "higher" if m.value > reference else "lower"
-    if row.comparison in (Comparison.HIGHER, Comparison.LOWER):
+        key = "factsheet.sentence.similar"
+    elif row.comparison in (Comparison.HIGHER, Comparison.LOWER):
         key = f"factsheet.sentence.{row.comparison.value}"
     else:
+        direction = "higher" if m.value > reference else "lower"
         key = f"factsheet.sentence.{row.comparison.value}_{direction}"
-    return Finding(indicator.id, row.comparison, t(key, **values))
+    text = t(key, **values)
+    if old:
+        text = f"{text} {t('factsheet.sentence.old', year=m.year, years=current_year - m.year)}"
+    return Finding(indicator.id, row.comparison, text, m.year, old)
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:
-    """Differences first (worse, better, higher, lower), then similar; catalogue order within each."""
+    """Recent findings before old ones; then differences first (worse, better, higher, lower), then similar;
+    catalogue order within each."""
     rank = {comparison: index for index, comparison in enumerate(FINDING_ORDER)}
-    return sorted(findings, key=lambda item: rank[item.comparison])
+    return sorted(findings, key=lambda item: (item.old, rank[item.comparison]))
 
 
-__all__ = ["DIFFERENT", "TESTED", "Finding", "finding", "ordered"]
+__all__ = ["DIFFERENT", "OLD_FINDING_YEARS", "TESTED", "Finding", "finding", "ordered"]

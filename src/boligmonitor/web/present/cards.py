@@ -30,6 +30,8 @@ from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
+from boligmonitor.web.present.age import older_text
+from boligmonitor.web.present.coverage import Absence, absence
 from boligmonitor.web.present.display import (
     display_text,
     effective_benchmark,
@@ -37,6 +39,7 @@ from boligmonitor.web.present.display import (
     interval_in_display,
 )
 from boligmonitor.web.present.formatting import counts_text, interval_text, ratio_text, value_text
+from boligmonitor.web.present.sources import dataset_publisher, dataset_title
 
 # The publisher `boligmonitor import` records for a user's own file (pipeline/importer.py).
 IMPORTED = "import"
@@ -50,6 +53,7 @@ class SourceLine:
     url: str | None
     fetched: str | None  # formatted date of the fetch, from the stored dataset
     updated: str | None  # the publisher's own "updated" stamp when known
+    evidence: str | None = None  # how sure the recipe is of the table, in plain words (None: verified)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Card:
     name: str
     short_name: str
     year: int | None
+    older: str | None  # "eldre tall (2014)": the value is more than three years before its theme's newest
     headline: str  # the value in the chosen display, with unit
     headline_label: str
     value: str
@@ -71,6 +76,8 @@ class Card:
     trend_text: str | None
     sparkline: Markup | None
     missing: str | None  # why there is no value, or None
+    missing_reason: Absence | None = None  # the same as a code (the theme page groups by it)
+    missing_how: str | None = None  # where the page says how a source is loaded, when that is the reason
     notes: list[str] = field(default_factory=list)  # status and flag caveats of this very value
     definition: str = ""
     interval_note: str | None = None  # why the value has no interval, for the "?" panel
@@ -88,15 +95,26 @@ class Card:
         return self.missing is None
 
 
-def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id: str) -> Card:
+def build_card(
+    ctx: PageContext,
+    indicator: Indicator,
+    region: str,
+    *,
+    chart_id: str,
+    theme_id: str | None = None,
+    year: int | None = None,
+) -> Card:
+    """``indicator``'s card for ``region`` in ``year`` (default: its latest year with a value there); its age is
+    judged within ``theme_id`` (default: its own theme)."""
     t = ctx.t
     language = ctx.language
     data = ctx.data
-    row = data.row(indicator.id, region, benchmark=effective_benchmark(ctx, region))
+    row = data.row(indicator.id, region, year, benchmark=effective_benchmark(ctx, region))
     m = row.measure
     has_value = m.value is not None
     year = m.year if has_value or data.has_data(indicator.id) else None
-    missing = None if has_value else t(f"missing.{data.missing_reason(indicator.id, m.status).value}")
+    reason = None if has_value else absence(data, indicator, data.regions[region], m.status)
+    missing = None if reason is None else t(f"missing.{reason.value}")
     benchmark_value = row.benchmark.value if row.benchmark is not None else None
     ratio = ratio_to_benchmark(m.value, benchmark_value)
     benchmark_name = benchmark_label(ctx, row)
@@ -106,14 +124,15 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
     headline, headline_label = _headline(ctx, indicator, m, ratio)
     low, high, decimals = interval_in_display(ctx, indicator, m, benchmark_value)
     if missing is not None and row.computed_from is not None:
-        reason = coverage_note(ctx, row.computed_from, own=True)
-        missing = f"{missing} {reason}" if reason else missing
+        pooled = coverage_note(ctx, row.computed_from, own=True)
+        missing = f"{missing} {pooled}" if pooled else missing
     return Card(
         indicator=indicator,
         row=row,
         name=indicator.name.get(language),
         short_name=indicator.short_name.get(language),
         year=year,
+        older=older_text(ctx, theme_id or indicator.theme, year) if has_value else None,
         headline=headline,
         headline_label=headline_label,
         value=value_text(indicator, m.value, t),
@@ -131,6 +150,8 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
         sparkline=spark,
         spark_table=spark_table,
         missing=missing,
+        missing_reason=reason,
+        missing_how=loading_help_url(ctx) if reason is Absence.NOT_LOADED else None,
         notes=value_notes(ctx, row) + [reason for reason in [benchmark_reason(ctx, row)] if reason],
         definition=indicator.definition.get(language),
         interval_note=interval_note(ctx, indicator, m),
@@ -145,6 +166,11 @@ def build_card(ctx: PageContext, indicator: Indicator, region: str, *, chart_id:
             visning=ctx.display.value,
         ),
     )
+
+
+def loading_help_url(ctx: PageContext) -> str:
+    """Where /om tells how a source is loaded into an installation (for "not loaded yet")."""
+    return ctx.url("/om") + "#laste-inn"
 
 
 def _headline(ctx: PageContext, indicator: Indicator, m: Measure, ratio: float | None) -> tuple[str, str]:
@@ -296,21 +322,36 @@ def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int)
                 url=source.url,
                 fetched=ctx.t.date(dataset.fetched_at) if used and dataset and dataset.fetched_at else None,
                 updated=dataset.updated if used and dataset else None,
+                evidence=evidence_text(ctx, indicator, source.dataset),
             )
         )
     if dataset is not None and not matched:
         own_source = observation.source_table if observation and dataset.publisher == IMPORTED else None
         lines.append(
             SourceLine(
-                publisher=own_source if own_source and own_source != IMPORTED else dataset.publisher,
+                publisher=own_source if own_source and own_source != IMPORTED else dataset_publisher(ctx, dataset),
                 table=dataset.table,
-                title=dataset.title,
+                title=dataset_title(ctx, dataset),
                 url=None,
                 fetched=ctx.t.date(dataset.fetched_at) if dataset.fetched_at else None,
                 updated=dataset.updated,
             )
         )
     return lines
+
+
+def evidence_text(ctx: PageContext, indicator: Indicator, dataset: str) -> str | None:
+    """What the recipe's evidence (a maintainer's record) means for a user, in plain words: the table is found
+    from its contents at fetch time, or the recipe is not confirmed against the publisher's metadata; None
+    when every part reading ``dataset`` is verified (or has no evidence record)."""
+    if indicator.recipe is None:
+        return None
+    evidence = [s.evidence for _, s in indicator.recipe.selections() if s.dataset == dataset and s.evidence]
+    if any(e.table == "resolved" for e in evidence):
+        return ctx.t("about.evidence.resolved")
+    if any(e.summary != "verified" for e in evidence):
+        return ctx.t("about.evidence.unconfirmed")
+    return None
 
 
 def _sparkline(
@@ -361,6 +402,7 @@ __all__ = [
     "comparison_text",
     "coverage_note",
     "interval_note",
+    "loading_help_url",
     "trend_text",
     "value_notes",
 ]

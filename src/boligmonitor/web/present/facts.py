@@ -28,6 +28,8 @@ def key_facts(ctx: PageContext, region: RegionRow) -> list[Fact]:
     facts = [_population(ctx, region)]
     if region.level == RegionLevel.MUNICIPALITY:
         facts.extend([_county(ctx, region), _kostra_group(ctx, region), _centrality(ctx, region)])
+    elif region.level == RegionLevel.DISTRICT:
+        facts.append(_city(ctx, region))
     else:
         facts.append(_municipality_count(ctx, region))
     return facts
@@ -82,6 +84,14 @@ def _centrality(ctx: PageContext, region: RegionRow) -> Fact:
     if entry is None:
         return _not_loaded(ctx, label)
     return Fact(label, t("overview.fact.centrality_value", value=entry.value, year=entry.year))
+
+
+def _city(ctx: PageContext, region: RegionRow) -> Fact:
+    label = ctx.t("overview.fact.city")
+    city = ctx.data.regions.get(region.parent_code or region.code[:4])
+    if city is None:
+        return _not_loaded(ctx, label)
+    return Fact(label, city.name, ctx.url(f"/region/{city.code}", visning=ctx.display.value))
 
 
 def _municipality_count(ctx: PageContext, region: RegionRow) -> Fact:

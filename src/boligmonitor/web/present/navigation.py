@@ -11,6 +11,7 @@ from boligmonitor.catalog.models import Theme
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext
+from boligmonitor.web.present.coverage import theme_coverage
 
 
 def region_name(ctx: PageContext, region: RegionRow) -> str:
@@ -26,19 +27,21 @@ def themes_in_order(ctx: PageContext) -> list[Theme]:
 
 
 def theme_links(ctx: PageContext, region: str) -> list[dict[str, Any]]:
+    """Each theme's link for ``region`` with how many of the indicators its page shows have a value there
+    (:func:`.coverage.theme_coverage`, the count every page tells)."""
     data = ctx.data
+    region_row = data.region(region)
     links = []
     for theme in themes_in_order(ctx):
-        indicators = data.theme_indicators(theme.id)
-        with_data = sum(1 for i in indicators if data.has_data(i.id))
+        coverage = theme_coverage(data, theme.id, region_row)
         links.append(
             {
                 "id": theme.id,
                 "name": theme.name.get(ctx.language),
                 "description": theme.description.get(ctx.language),
-                "url": ctx.url(f"/region/{region}/tema/{theme.id}", visning=ctx.display.value),
-                "n_indicators": len(indicators),
-                "n_with_data": with_data,
+                "url": ctx.url(f"/region/{region_row.code}/tema/{theme.id}", visning=ctx.display.value),
+                "n_indicators": coverage.shown,
+                "n_with_data": coverage.with_value,
             }
         )
     return links
@@ -77,7 +80,7 @@ def picker_groups(ctx: PageContext) -> list[tuple[str, list[RegionRow]]]:
 
 
 def page_levels() -> frozenset[str]:
-    return frozenset({RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY})
+    return frozenset({RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY, RegionLevel.DISTRICT})
 
 
 __all__ = [

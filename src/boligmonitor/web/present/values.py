@@ -21,6 +21,7 @@ from boligmonitor.web.charts import NO_VALUE
 from boligmonitor.web.context import Display, PageContext
 from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.present.cards import benchmark_label, comparison_text
+from boligmonitor.web.present.coverage import absence
 from boligmonitor.web.present.display import display_text, effective_display, interval_in_display
 from boligmonitor.web.present.formatting import value_text
 
@@ -48,7 +49,7 @@ def shown_value(ctx: PageContext, row: IndicatorRow, *, short_reason: bool = Fal
     indicator = row.indicator
     m = row.measure
     if m.value is None:
-        reason = ctx.data.missing_reason(indicator.id, m.status).value
+        reason = absence(ctx.data, indicator, row.region, m.status).value
         text = t(f"overview.missing.{reason}") if short_reason else t(f"missing.{reason}")
         return ShownValue(None, None, None, "–", None, None, text)
     unit_value = value_text(indicator, m.value, t)
@@ -109,6 +110,10 @@ def indicator_count(ctx: PageContext, n: int) -> str:
     return ctx.t("overview.indicators.one" if n == 1 else "overview.indicators.other", n=n)
 
 
+# Municipalities with a value that year before their spread ("the municipalities, middle half") is shown.
+MIN_SPREAD_MUNICIPALITIES = 10
+
+
 @dataclass(frozen=True)
 class Spread:
     """The municipalities' values of one indicator and year: the spine chart's bar."""
@@ -145,6 +150,7 @@ def _interval(low: float | None, high: float | None, decimals: int, ctx: PageCon
 
 __all__ = [
     "COUNT_UNIT",
+    "MIN_SPREAD_MUNICIPALITIES",
     "NO_VALUE",
     "ShownValue",
     "Spread",

@@ -8,8 +8,10 @@ from typing import Any
 from boligmonitor.core.regions import NORWAY
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import Page
+from boligmonitor.web.present.coverage import NATIONWIDE_MUNICIPALITIES, national_coverage
 from boligmonitor.web.present.download_table import download
 from boligmonitor.web.present.navigation import theme_links
+from boligmonitor.web.present.sources import dataset_publisher, dataset_title
 
 FRESHNESS_COLUMNS = ("dataset", "publisher", "title", "table", "fetched_at", "updated", "licence")
 
@@ -19,8 +21,8 @@ def front_page(ctx: PageContext) -> Page:
     freshness: list[dict[str, Any]] = [
         {
             "dataset": dataset.id,
-            "publisher": dataset.publisher,
-            "title": dataset.title,
+            "publisher": dataset_publisher(ctx, dataset),
+            "title": dataset_title(ctx, dataset),
             "table": dataset.table,
             "fetched_at": dataset.fetched_at.isoformat() if dataset.fetched_at else None,
             "fetched_text": ctx.t.date(dataset.fetched_at) if dataset.fetched_at else "–",
@@ -29,7 +31,7 @@ def front_page(ctx: PageContext) -> Page:
         }
         for dataset in sorted(data.datasets.values(), key=lambda d: (d.publisher, d.id))
     ]
-    loaded = sum(1 for indicator in data.catalog.indicators if data.has_data(indicator.id))
+    coverage = national_coverage(data)
     title = ctx.t("front.title")
     return Page(
         "front.html",
@@ -37,9 +39,17 @@ def front_page(ctx: PageContext) -> Page:
         {
             "themes": theme_links(ctx, NORWAY),
             "freshness": freshness,
-            "n_indicators": len(data.catalog.indicators),
-            "n_loaded": loaded,
-            "n_municipalities": len(data.municipalities()),
+            "coverage": coverage,
+            "coverage_text": ctx.t(
+                "front.coverage",
+                total=coverage.total,
+                nationwide=coverage.nationwide,
+                threshold=NATIONWIDE_MUNICIPALITIES,
+                some=coverage.some,
+                one=coverage.one,
+                regional=coverage.without_municipalities,
+                none=coverage.none,
+            ),
             "norway_url": ctx.url(f"/region/{NORWAY}"),
         },
         download=download(ctx, "boligmonitor-datakilder", ctx.t("front.freshness"), freshness, FRESHNESS_COLUMNS),

@@ -23,7 +23,9 @@ from boligmonitor.store import RegionRow
 from boligmonitor.web.charts import SpineLabels, SpineRow, spine_chart
 from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
 from boligmonitor.web.pages import Page
+from boligmonitor.web.present.age import older_text
 from boligmonitor.web.present.cards import benchmark_label, value_notes
+from boligmonitor.web.present.coverage import shown_indicators
 from boligmonitor.web.present.display import benchmark_choices, effective_benchmark
 from boligmonitor.web.present.download_table import ROW_COLUMNS, download
 from boligmonitor.web.present.facts import key_facts
@@ -31,6 +33,7 @@ from boligmonitor.web.present.formatting import value_text
 from boligmonitor.web.present.navigation import region_name, theme_links, themes_in_order
 from boligmonitor.web.present.values import (
     COUNT_UNIT,
+    MIN_SPREAD_MUNICIPALITIES,
     NO_VALUE,
     ShownValue,
     Spread,
@@ -53,6 +56,8 @@ OVERVIEW_COLUMNS = (
     "municipalities_p75",
     "municipalities_max",
 )
+# A municipality's page links up to its county, a district's to its city.
+_HAS_PARENT_PAGE = frozenset({RegionLevel.MUNICIPALITY, RegionLevel.DISTRICT})
 # The order in which the summary counts comparison outcomes.
 SUMMARY_ORDER = ("better", "worse", "similar", "higher", "lower", "not_compared", NO_VALUE)
 _HIGHER_IS_BETTER = {Polarity.HIGHER_IS_BETTER: True, Polarity.LOWER_IS_BETTER: False}
@@ -66,6 +71,7 @@ class OverviewRow:
     name: str
     url: str
     year: int
+    older: str | None  # "eldre tall (2014)" beside the year, judged within the section's theme
     row: IndicatorRow
     shown: ShownValue
     national: float | None
@@ -104,7 +110,7 @@ def overview_page(ctx: PageContext, code: str) -> Page:
     sections = [_theme_section(ctx, region, theme, benchmark) for theme in themes_in_order(ctx)]
     title = ctx.t("overview.title", region=name)
     records = [_record(ctx, section, row) for section in sections for row in section.rows]
-    parent = data.regions.get(region.parent_code or "") if region.level == RegionLevel.MUNICIPALITY else None
+    parent = data.regions.get(region.parent_code or "") if region.level in _HAS_PARENT_PAGE else None
     breadcrumbs: list[tuple[str, str | None]] = [(ctx.t("nav.home"), ctx.url("/"))]
     if parent is not None:
         breadcrumbs.append((parent.name, ctx.url(f"/region/{parent.code}", visning=ctx.display.value)))
@@ -136,10 +142,13 @@ def overview_page(ctx: PageContext, code: str) -> Page:
     )
 
 
-def _subtitle(ctx: PageContext, region: RegionRow, county: RegionRow | None) -> str:
-    """The region's kind and number: "Kommune 4601 i Vestland", "Fylke 46", "Landet som helhet"."""
-    if region.level == RegionLevel.MUNICIPALITY and county is not None:
-        return ctx.t("overview.subtitle.municipality", code=region.code, county=county.name)
+def _subtitle(ctx: PageContext, region: RegionRow, parent: RegionRow | None) -> str:
+    """The region's kind and number: "Kommune 4601 i Vestland", "Bydel 030101 i Oslo", "Fylke 46", "Landet som
+    helhet"."""
+    if region.level == RegionLevel.MUNICIPALITY and parent is not None:
+        return ctx.t("overview.subtitle.municipality", code=region.code, county=parent.name)
+    if region.level == RegionLevel.DISTRICT and parent is not None:
+        return ctx.t("overview.subtitle.district", code=region.code, city=parent.name)
     if region.level == RegionLevel.COUNTY:
         return ctx.t("overview.subtitle.county", code=region.code)
     if region.level == RegionLevel.COUNTRY:
@@ -152,9 +161,9 @@ def _theme_section(ctx: PageContext, region: RegionRow, theme: Theme, benchmark:
     language = ctx.language
     rows: list[OverviewRow] = []
     not_loaded: list[tuple[str, str]] = []
-    for indicator in data.theme_indicators(theme.id):
+    for indicator in shown_indicators(data, theme.id, region):
         if data.has_data(indicator.id):
-            rows.append(_overview_row(ctx, region, indicator, benchmark))
+            rows.append(_overview_row(ctx, region, indicator, benchmark, theme.id))
         else:
             not_loaded.append((indicator.name.get(language), ctx.url(f"/indikator/{indicator.id}")))
     name = theme.name.get(language)
@@ -186,7 +195,9 @@ def _theme_section(ctx: PageContext, region: RegionRow, theme: Theme, benchmark:
     )
 
 
-def _overview_row(ctx: PageContext, region: RegionRow, indicator: Indicator, benchmark: BenchmarkKind) -> OverviewRow:
+def _overview_row(
+    ctx: PageContext, region: RegionRow, indicator: Indicator, benchmark: BenchmarkKind, theme_id: str
+) -> OverviewRow:
     data = ctx.data
     t = ctx.t
     row = data.row(indicator.id, region.code, benchmark=benchmark)
@@ -194,6 +205,10 @@ def _overview_row(ctx: PageContext, region: RegionRow, indicator: Indicator, ben
     national_row = row if region.code == NORWAY else data.row(indicator.id, NORWAY, year)
     national = national_row.measure.value
     spread = municipal_spread(data, indicator.id, year)
+    few = None
+    if spread is not None and spread.n < MIN_SPREAD_MUNICIPALITIES:
+        # "The municipalities, middle half" of one or a few (Oslo alone) would speak for all: not shown.
+        few, spread = spread.n, None
     benchmark_value = row.benchmark.value if row.benchmark is not None else None
     notes = value_notes(ctx, row)
     chart_note = None
@@ -201,6 +216,8 @@ def _overview_row(ctx: PageContext, region: RegionRow, indicator: Indicator, ben
         chart_note = t("overview.chart_note.count")
     elif national is None:
         chart_note = t("overview.chart_note.no_national")
+    elif few is not None:
+        chart_note = t("overview.chart_note.few_municipalities", n=few)
     elif spread is None:
         chart_note = t("overview.chart_note.no_spread")
     return OverviewRow(
@@ -208,6 +225,7 @@ def _overview_row(ctx: PageContext, region: RegionRow, indicator: Indicator, ben
         name=indicator.short_name.get(ctx.language),
         url=ctx.url(f"/region/{region.code}/indikator/{indicator.id}", visning=ctx.display.value),
         year=year,
+        older=older_text(ctx, theme_id, year) if row.measure.value is not None else None,
         row=row,
         shown=shown_value(ctx, row),
         national=national,
