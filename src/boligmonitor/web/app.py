@@ -44,6 +44,7 @@ from boligmonitor.web.pages import BadRequestError
 from boligmonitor.web.redirects import slash_redirect
 from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
+from boligmonitor.web.views.reporting import routes as reporting_routes
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -203,6 +204,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(factsheet_routes.router)
     app.include_router(routes.router)
+    app.include_router(reporting_routes.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")  # what StaticAssets lacks: 404s
     install_auth(app, auth_settings, accounts=accounts)
     return app

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -166,6 +168,16 @@ def test_a_provider_that_cannot_be_discovered_is_a_clear_failure(
     accounts.close()
 
 
+T = TypeVar("T")
+
+
+def run_in_own_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on a new event loop in a thread of its own: the browser tests' Playwright
+    (sync API) keeps an event loop running on the main thread for the whole session, where asyncio.run refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_an_issuer_other_than_the_configured_one_is_not_trusted() -> None:
     client = OidcClient(OidcSettings(issuer="https://login.example", client_id=CLIENT_ID, client_secret="s"))
 
@@ -175,7 +187,7 @@ def test_an_issuer_other_than_the_configured_one_is_not_trusted() -> None:
 
     client._client = ImpostorMetadata()
     with pytest.raises(OidcError, match="impostor"):
-        asyncio.run(client.authorisation("http://testserver/logg-inn/oidc/svar"))
+        run_in_own_thread(client.authorisation("http://testserver/logg-inn/oidc/svar"))
 
 
 def test_settings_come_from_the_environment() -> None:
