@@ -40,9 +40,10 @@ def route_patterns() -> list[re.Pattern[str]]:
     from boligmonitor.web.auth.routes import router as auth_router
     from boligmonitor.web.factsheet.routes import router as factsheet_router
     from boligmonitor.web.routes import router as page_router
+    from boligmonitor.web.views.reporting.routes import router as reporting_router
 
     patterns = []
-    for router in (api_router, auth_router, factsheet_router, page_router):
+    for router in (api_router, auth_router, factsheet_router, page_router, reporting_router):
         for route in router.routes:
             path = getattr(route, "path", None)
             if path is not None:
