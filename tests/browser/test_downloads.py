@@ -219,7 +219,8 @@ def test_xlsx_download_holds_the_csv_rows(downloads_page: Page, monitor_server: 
     xlsx_rows = [dict(zip(header, row, strict=True)) for row in sheet_rows[1:]]
     assert len(xlsx_rows) == len(csv_rows)
     for from_xlsx, from_csv in zip(xlsx_rows, csv_rows, strict=True):
-        assert (str(from_xlsx["indicator"]), str(from_xlsx["region"]), str(from_xlsx["year"])) == (
+        year = "" if from_xlsx["year"] is None else str(from_xlsx["year"])  # a missing year is empty, never 0
+        assert (str(from_xlsx["indicator"]), str(from_xlsx["region"]), year) == (
             from_csv["indicator"],
             from_csv["region"],
             from_csv["year"],
@@ -258,7 +259,11 @@ def test_jsonstat_link_opens_a_dataset_with_the_csv_values(downloads_page: Page,
     cube = read_jsonstat(document)
     assert cube.ids == ("indicator", "region", "year")
     values = {cell.codes: cell.value for cell in cube.cells()}
+    without_cell = {row["indicator"] for row in document["extension"].get("boligmonitor_without_cell", [])}
     for row in csv_rows:
+        if not row["year"]:  # no year at all: no cell in the cube, named beside it (issue 12, finding 11)
+            assert row["indicator"] in without_cell, row
+            continue
         key = (row["indicator"], row["region"], row["year"])
         assert key in values, key
         assert values[key] == csv_number(row["value"]), (key, values[key], row["value"])

@@ -45,6 +45,7 @@ from boligmonitor.web.charts import (
     spine_chart,
 )
 from boligmonitor.web.charts.lines import value_domain
+from boligmonitor.web.charts.projection import path_bounds
 from boligmonitor.web.charts.spine import spine_position
 from boligmonitor.web.charts.svg import log_ticks, nice_ticks
 
@@ -210,8 +211,13 @@ def test_chart_is_accessible_well_formed_svg(kind: str) -> None:
     assert root.tag == f"{NS}svg"
     assert root.get("role") in {"img", "group"}
     assert root.get("focusable") == "false"
+    # The natural width (the viewBox's, rounded up to 10 px) is a class: pages draw charts at it on screen, so
+    # text is FONT_SIZE px (issue 12); no width attribute, which would size the fact sheet's PDF too.
     assert root.get("width") is None and root.get("height") is None
     assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", root.get("viewBox") or "")
+    width = float((root.get("viewBox") or "").split()[2])
+    natural = re.search(r"\bbm-w-(\d+)\b", root.get("class") or "")
+    assert natural is not None and width <= int(natural.group(1)) < width + 10
     assert root.get("preserveAspectRatio") == "xMinYMin meet"
     title_id, desc_id = (root.get("aria-labelledby") or "").split()
     title, desc = root[0], root[1]
@@ -477,7 +483,9 @@ def test_spine_rows_markers_and_missing_value() -> None:
 
 def test_choropleth_classes_no_data_legend_and_highlight() -> None:
     root = parse(synthetic_map())
-    assert root.get("viewBox") == f"0 0 {MAP_WIDTH} {MAP_HEIGHT}"
+    # The synthetic regions are a strip of the frame: the map is zoomed to them, the legend below (issue 12).
+    assert (root.get("viewBox") or "").startswith(f"0 0 {MAP_WIDTH} ")
+    assert by_class(root, "bm-map-regions")[0].get("transform", "").startswith("translate(")
     regions = by_class(root, "bm-map-region")
     assert [r.get("class") for r in regions] == [
         "bm-map-region bm-map-c0",
@@ -496,6 +504,20 @@ def test_choropleth_classes_no_data_legend_and_highlight() -> None:
     legend = by_class(root, "bm-map-legend")[0]
     assert [t.text for t in legend.iter(f"{NS}text")] == ["0–10", "10–20", "20–30", "Ingen data"]
     assert root.find(f"{NS}defs/{NS}pattern[@id='map-hatch']") is not None
+
+
+def test_a_map_of_the_whole_frame_is_not_zoomed_and_a_small_one_fills_the_width() -> None:
+    classes = [MapClass("a")]
+    whole = MapRegion("0001", "Alt", f"M2 2l{MAP_WIDTH - 4} 0 0 {MAP_HEIGHT - 4}-{MAP_WIDTH - 4} 0z", 0)
+    root = parse(choropleth("w", [whole], classes=classes, title="t", description="d", no_data_label="-"))
+    assert root.get("viewBox") == f"0 0 {MAP_WIDTH} {MAP_HEIGHT}"
+    assert by_class(root, "bm-map-regions")[0].get("transform") is None
+    small = MapRegion("0002", "Litt", "M100 100l20 0 0 10-20 0z", 0)  # 20 × 10 units: zoomed MAX_ZOOM times
+    root = parse(choropleth("s", [small], classes=classes, title="t", description="d", no_data_label="-"))
+    transform = by_class(root, "bm-map-regions")[0].get("transform") or ""
+    assert transform.endswith("scale(12)")
+    assert path_bounds(["M100 100l20 0 0 10-20 0z", "M1.5 2l-.5 3z"]) == (1.0, 2.0, 120.0, 110.0)
+    assert path_bounds([""]) is None
 
 
 def test_choropleth_refuses_a_class_it_has_no_colour_for() -> None:

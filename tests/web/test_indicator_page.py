@@ -100,7 +100,10 @@ def test_indicator_without_data_renders_and_says_why(web_client: TestClient) -> 
     html = page(web_client, f"/indikator/{NO_DATA}")
     reason = monitor_data(web_client).statuses[NO_DATA].reason
     assert "Ikke lastet inn ennå" in html
-    assert f'<span lang="en">{reason}' in html.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&")
+    # In plain Norwegian with a link to how sources are loaded; the build's technical reason is not shown
+    # (issue 12: no developer text on user pages).
+    assert "Kilden er ikke lastet inn i denne installasjonen." in html and "/om#laste-inn" in html
+    assert reason and reason not in html.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&")
     assert "bm-chart" not in html
     assert "Om indikatoren" in html
     # Nothing to download: the download links are left out rather than offering an empty table.

@@ -3,6 +3,11 @@
 Each page builds a :class:`Download` with the rows it shows (one row per indicator, region and year, or per
 category for the front page). The four formats are made from that one table, so the files cannot disagree
 with each other or with the page.
+
+The CSV comes in two styles (:data:`CsvStyle`): ``standard`` (comma, decimal point, full precision: for
+programs) and ``excel_nb``, "CSV for Excel (norsk)" (semicolon, decimal comma, numbers rounded to each
+indicator's published decimals: what Excel with Norwegian settings opens in columns). Full precision stays in
+JSON, JSON-stat and XLSX. JSON-stat holds only the table's cells: sparse when the table does not fill the cube.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,6 +40,13 @@ MEDIA_TYPES = {
 # A spreadsheet evaluates a cell whose text starts with one of these (OWASP's CSV-injection rule): '=HYPERLINK(…)'
 # in a data set's name must arrive as text, never as a live formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The CSV's two styles: for programs, and for Excel with Norwegian settings (semicolon, decimal comma).
+CsvStyle = Literal["standard", "excel_nb"]
+CSV_STYLES: tuple[CsvStyle, ...] = ("standard", "excel_nb")
+# In the Norwegian CSV these columns are rounded to the row's indicator's published decimals; other decimal
+# numbers (counts after harmonisation, ratios, model scores) to at most OTHER_DECIMALS, trailing zeros dropped.
+ROUNDED_AS_INDICATOR = ("value", "ci_low", "ci_high", "benchmark_value")
+OTHER_DECIMALS = 3
 # Dimensions of a JSON-stat download, in this order, when the table has them.
 CUBE_DIMENSIONS = ("indicator", "region", "year")
 # The XLSX document properties' member, and the dates of a table without a data version (the ZIP format's
@@ -56,13 +68,24 @@ class Download:
     # When the data were made (the data version's time): the XLSX file's own dates, so that one table gives
     # the same bytes whenever it is written (strong ETags stay honest). None: a fixed date.
     created: datetime | None = None
+    # Which CSV the ``csv`` format gives, and each indicator's published decimals (indicator id -> decimals)
+    # for the Norwegian style's rounding.
+    csv_style: CsvStyle = "standard"
+    decimals: dict[str, int] = field(default_factory=dict)
 
     @property
     def formats(self) -> tuple[str, ...]:
         """The download formats this table can be given in: JSON-stat needs values over indicator, region or
-        year dimensions (a list of data sources or a ranking is not a cube)."""
-        cube = "value" in self.columns and any(d in self.columns for d in CUBE_DIMENSIONS)
+        year dimensions (a list of data sources or a ranking is not a cube) and at least one row with a place
+        in them (a table of indicators without any values, hence without a year, has no cell)."""
+        dimensions = [d for d in CUBE_DIMENSIONS if d in self.columns]
+        cube = "value" in self.columns and bool(dimensions) and any(_in_cube(row, dimensions) for row in self.rows)
         return FORMATS if cube else tuple(fmt for fmt in FORMATS if fmt != "jsonstat")
+
+
+def _in_cube(row: dict[str, Any], dimensions: Sequence[str]) -> bool:
+    """Whether the row has a place in the cube: a code in every dimension (a missing year has none)."""
+    return all(row.get(d) is not None for d in dimensions)
 
 
 def to_csv(download: Download) -> bytes:
@@ -74,6 +97,43 @@ def to_csv(download: Download) -> bytes:
     for row in download.rows:
         writer.writerow({column: _csv_safe(_cell_text(row.get(column))) for column in download.columns})
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_csv_excel_nb(download: Download) -> bytes:
+    """ "CSV for Excel (norsk)": UTF-8 with a byte-order mark, semicolon-separated, CRLF line ends, decimal comma,
+    numbers rounded to the indicator's published decimals (:data:`ROUNDED_AS_INDICATOR`), no thousands
+    separator (Excel would read "1 234" as text); missing is an empty field. Text is neutralised as in
+    :func:`to_csv`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(list(download.columns))
+    for row in download.rows:
+        indicator = row.get("indicator")
+        decimals = download.decimals.get(indicator) if isinstance(indicator, str) else None
+        writer.writerow(
+            [
+                _excel_nb_text(row.get(column), decimals if column in ROUNDED_AS_INDICATOR else None)
+                for column in download.columns
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _excel_nb_text(value: Any, decimals: int | None) -> str:
+    """One field of the Norwegian CSV: a number with a decimal comma, rounded; text neutralised; missing empty."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _csv_safe(_cell_text(value))
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return ""
+    places = OTHER_DECIMALS if decimals is None else decimals
+    text = f"{value:.{places}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")  # "-0,0" is zero
+    return text.replace(".", ",")
 
 
 def to_xlsx(download: Download) -> bytes:
@@ -136,7 +196,11 @@ def to_jsonstat(download: Download) -> dict[str, Any]:
         raise ValueError(f"{download.name}: no indicator/region/year table to express as JSON-stat")
     categories: dict[str, dict[str, str]] = {d: {} for d in dimension_ids}
     labels = {"indicator": "indicator_name", "region": "region_name"}
-    for row in download.rows:
+    cells = [row for row in download.rows if _in_cube(row, dimension_ids)]
+    outside = [row for row in download.rows if not _in_cube(row, dimension_ids)]
+    if not cells:
+        raise ValueError(f"{download.name}: no row has a place in an indicator/region/year cube")
+    for row in cells:
         for d in dimension_ids:
             code = str(row[d])
             label_column = labels.get(d)
@@ -155,10 +219,12 @@ def to_jsonstat(download: Download) -> dict[str, Any]:
     positions = [{code: i for i, code in enumerate(dimension.codes)} for dimension in dimensions]
     values: list[float | None] = [None] * math.prod(sizes)
     status: dict[int, Status] = {}
-    for row in download.rows:
+    asked: set[int] = set()
+    for row in cells:
         flat = 0
         for d, size, position in zip(dimension_ids, sizes, positions, strict=True):
             flat = flat * size + position[str(row[d])]
+        asked.add(flat)
         value = row.get("value")
         values[flat] = float(value) if isinstance(value, int | float) and math.isfinite(value) else None
         symbol = row.get("status")
@@ -166,18 +232,29 @@ def to_jsonstat(download: Download) -> dict[str, Any]:
             status[flat] = Status(symbol)
         elif values[flat] is None:
             status[flat] = Status.MISSING
-    for flat, value in enumerate(values):
-        if value is None and flat not in status:
-            status[flat] = Status.MISSING  # a combination the page does not show: missing, never zero
     cube = Cube(dimensions=dimensions, values=values, status=status, label=download.title, source="boligmonitor")
     document = write_jsonstat(cube)
-    document.setdefault("extension", {})["boligmonitor_meta"] = download.meta
+    if len(asked) < len(values):
+        # Only the cells the page shows: 'value' and 'status' as objects keyed by flat index (JSON-stat 2.0's
+        # sparse form), so a combination nobody asked for is absent rather than filled with "..".
+        document["value"] = {str(flat): values[flat] for flat in sorted(asked) if values[flat] is not None}
+        document["status"] = {str(flat): status[flat].value for flat in sorted(asked) if flat in status}
+        if not document["status"]:
+            del document["status"]
+    extension = document.setdefault("extension", {})
+    extension["boligmonitor_meta"] = download.meta
+    if outside:
+        # Rows with no year at all (an indicator without any values) have no cell in a cube; they are listed.
+        extension["boligmonitor_without_cell"] = [
+            {column: row.get(column) for column in ("indicator", "region", "status", "note") if column in row}
+            for row in outside
+        ]
     return document
 
 
 def to_bytes(download: Download, fmt: str) -> bytes:
     if fmt == "csv":
-        return to_csv(download)
+        return to_csv_excel_nb(download) if download.csv_style == "excel_nb" else to_csv(download)
     if fmt == "xlsx":
         return to_xlsx(download)
     if fmt == "json":
@@ -235,4 +312,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "Download", "to_bytes", "to_csv", "to_json", "to_jsonstat", "to_xlsx"]
+__all__ = [
+    "CSV_STYLES",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "CsvStyle",
+    "Download",
+    "to_bytes",
+    "to_csv",
+    "to_csv_excel_nb",
+    "to_json",
+    "to_jsonstat",
+    "to_xlsx",
+]

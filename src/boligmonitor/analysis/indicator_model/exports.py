@@ -78,6 +78,12 @@ def ranking_meta(result: ModelResult) -> dict[str, str]:
         "year_rule": spec.year_rule,
         "shrinkage": spec.shrinkage,
         "available_weight_share": f"{result.available_weight_share:.3f}",
+        "partial": (
+            f"yes: {result.data_share:.0%} of the model has data, below the minimum {spec.min_coverage:.0%}; "
+            f"missing: {', '.join(summary.key for summary in result.unavailable)}"
+            if result.partial
+            else "no"
+        ),
         "sensitivity": (
             f"{draws} draws: each weight x Uniform({1 - DEFAULT_SPREAD:g}, {1 + DEFAULT_SPREAD:g}), "
             f"normalisation {'/'.join(NORMALISATIONS)} in turn, shares and rates drawn from their posteriors"
@@ -113,6 +119,8 @@ def ranking_json(result: ModelResult) -> dict[str, Any]:
         },
         "region": result.label,
         "available_weight_share": result.available_weight_share,
+        "partial": result.partial,
+        "missing_domains": list(result.missing_domains),
         "indicators": [
             {
                 "key": s.key,

@@ -340,6 +340,39 @@ class ModelResult:
     def unavailable(self) -> tuple[IndicatorSummary, ...]:
         return tuple(summary for summary in self.indicators if not summary.available)
 
+    @property
+    def data_share(self) -> float:
+        """The share of the model that has data in the region, on the model's coverage basis: of its weight
+        (``available_weight_share``) or of its indicators."""
+        if self.spec.coverage_basis == "weight":
+            return self.available_weight_share
+        return len(self.available) / len(self.indicators) if self.indicators else 0.0
+
+    @property
+    def partial(self) -> bool:
+        """Less of the model has data in the region than the model's minimum coverage: the ranking is partial.
+
+        The same minimum a municipality must reach to be ranked applies to the run as a whole, so that a
+        ranking resting on a fraction of the model is never presented as the model's answer (no "largest
+        challenges"); pages show the table as partial and say which domains and indicators are missing.
+        The tolerance is the one :func:`score` uses for a municipality's coverage.
+        """
+        return self.data_share < self.spec.min_coverage - 1e-12
+
+    @property
+    def missing_by_domain(self) -> dict[str | None, tuple[str, ...]]:
+        """The keys of the indicators without enough data in the region, by domain (model order)."""
+        missing: dict[str | None, list[str]] = {}
+        for summary in self.unavailable:
+            missing.setdefault(summary.domain, []).append(summary.key)
+        return {domain: tuple(keys) for domain, keys in missing.items()}
+
+    @property
+    def missing_domains(self) -> tuple[str | None, ...]:
+        """The domains none of whose indicators has enough data in the region (model order)."""
+        with_data = {summary.domain for summary in self.available}
+        return tuple(domain for domain in self.missing_by_domain if domain not in with_data)
+
     def row(self, region: str) -> MunicipalityResult:
         for row in self.rows:
             if row.region == region:

@@ -14,6 +14,7 @@ ring vanished, its largest ring is kept unsimplified.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -143,6 +144,42 @@ def _minimal_ring(point: tuple[int, int]) -> list[tuple[int, int]]:
     return [(x - 1, y - 1), (x + 2, y - 1), (x - 1, y + 2)]
 
 
+_PATH_TOKEN = re.compile(r"[MLlz]|-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def path_bounds(paths: Iterable[str]) -> tuple[float, float, float, float] | None:
+    """The box (west, north, east, south) in map-frame units around paths made by :func:`project_geojson`
+    (absolute ``M``, relative ``l``, ``z``); None when there is no point at all."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for d in paths:
+        tokens = _PATH_TOKEN.findall(d)
+        command, x, y, start = "M", 0.0, 0.0, (0.0, 0.0)
+        numbers: list[float] = []
+        for item in tokens:
+            if item in ("M", "L", "l", "z"):
+                command, numbers = item, []
+                if command == "z":
+                    x, y = start
+                continue
+            numbers.append(float(item))
+            if len(numbers) < 2:
+                continue
+            dx, dy = numbers
+            numbers = []
+            if command == "l":
+                x, y = x + dx, y + dy
+            else:
+                x, y = dx, dy
+                if command == "M":
+                    start = (x, y)
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def project_regions(
     features: Mapping[str, Mapping[str, Any]], *, tolerance: float = DEFAULT_TOLERANCE
 ) -> dict[str, str]:
@@ -151,3 +188,6 @@ def project_regions(
     Deterministic: the same input gives the same strings, in the input's key order.
     """
     return {code: project_geojson(geometry, tolerance=tolerance) for code, geometry in features.items()}
+
+
+__all__ = ["MAP_HEIGHT", "MAP_WIDTH", "path_bounds", "project_geojson", "project_point", "project_regions"]

@@ -97,16 +97,37 @@ def svg_document(
 
     A chart containing links gets ``role="group"`` instead of ``role="img"``: the children of an ``img`` are
     presentational, so its links would be hidden from assistive technology (axe: nested-interactive).
+
+    ``width`` is also the chart's natural width on screen, as a class (:func:`natural_width_class`; no
+    ``width`` attribute, which would size the fact sheet's PDF too): pages draw a chart at least that wide, so
+    its text is :data:`FONT_SIZE` pixels at any screen width, and a chart wider than a phone scrolls inside its
+    figure (static/charts.css) rather than shrinking its text to a few pixels.
     """
     check_chart_id(chart_id)
     role = "group" if interactive else "img"
+    classes = f"bm-chart {css_class} {natural_width_class(width)}"
     return Markup(  # noqa: S704 - every text and attribute value in here is escaped or validated
-        f'<svg xmlns="{SVG_NAMESPACE}" class="bm-chart {css_class}" viewBox="0 0 {num(width)} {num(height)}"'
-        f' preserveAspectRatio="xMinYMin meet" role="{role}" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        f'<svg xmlns="{SVG_NAMESPACE}" class="{classes}" viewBox="0 0 {num(width)} {num(height)}"'
+        f' preserveAspectRatio="xMinYMin meet" role="{role}"'
+        f' aria-labelledby="{chart_id}-title {chart_id}-desc"'
         f' focusable="false" font-size="{FONT_SIZE}">'
         f'<title id="{chart_id}-title">{esc(title)}</title><desc id="{chart_id}-desc">{esc(description)}</desc>'
         f"{body}</svg>"
     )
+
+
+# Natural widths have a screen rule in charts.css for every multiple of this many pixels up to the maximum.
+NATURAL_WIDTH_STEP = 10
+MAX_NATURAL_WIDTH = 1200
+
+
+def natural_width_class(width: float) -> str:
+    """``bm-w-N``: the chart's width rounded up to :data:`NATURAL_WIDTH_STEP` pixels (up, so that the scale is
+    at least 1 and text at least :data:`FONT_SIZE` px); charts.css sets ``width: Npx`` on screens only."""
+    if not math.isfinite(width) or width <= 0:
+        return "bm-w-auto"
+    steps = math.ceil(min(width, MAX_NATURAL_WIDTH) / NATURAL_WIDTH_STEP)
+    return f"bm-w-{steps * NATURAL_WIDTH_STEP}"
 
 
 def text(x: float, y: float, content: str, css_class: str = "", *, anchor: str = "start") -> str:

@@ -1,4 +1,8 @@
-"""The tidy columns of every indicator download and the metadata a page's download carries."""
+"""The tidy columns of every indicator download and the metadata a page's download carries.
+
+``?csv=norsk`` on a page's ``.csv`` sibling gives "CSV for Excel (norsk)" (:func:`csv_style`); rows whose year
+is the tables' "no year at all" (0, an indicator without any values) get an empty year in every format.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.downloads import Download
+from boligmonitor.web.downloads import CsvStyle, Download
+from boligmonitor.web.request_params import parse_choice, single
+
+# ?csv=… on a download: the Norwegian Excel style; without it, the standard CSV.
+CSV_PARAMETER = "csv"
+CSV_STYLE_WORDS: dict[str, CsvStyle] = {"norsk": "excel_nb", "standard": "standard"}
 
 # The tidy columns of every indicator download, in order (the API's observation fields, plus comparison), in
 # three parts so that downloads with other columns (the time series' lines) keep the same names and order.
@@ -54,7 +63,53 @@ def download(
         "note": "Missing values are empty with a status symbol; they are never zero.",
     }
     created = version.created_at if version else None
-    return Download(name=name, title=title, columns=columns, rows=list(rows), meta=meta, created=created)
+    style = csv_style(ctx)
+    tidy = [_without_year_zero(row) for row in rows]
+    return Download(
+        name=f"{name}-excel" if style == "excel_nb" else name,
+        title=title,
+        columns=columns,
+        rows=tidy,
+        meta=meta,
+        created=created,
+        csv_style=style,
+        decimals=published_decimals(ctx, tidy) if style == "excel_nb" else {},
+    )
 
 
-__all__ = ["COMPARISON_COLUMNS", "INDICATOR_COLUMNS", "ROW_COLUMNS", "VALUE_COLUMNS", "download"]
+def csv_style(ctx: PageContext) -> CsvStyle:
+    """The CSV style the request asks for (``?csv=norsk``); an unknown word is a 400 naming the parameter."""
+    return parse_choice(single(ctx.query, CSV_PARAMETER), CSV_PARAMETER, CSV_STYLE_WORDS, "standard", ctx.t)
+
+
+def published_decimals(ctx: PageContext, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """The published decimals of each indicator in ``rows`` (indicator id -> decimals), for rounding."""
+    decimals: dict[str, int] = {}
+    for row in rows:
+        indicator = row.get("indicator")
+        if isinstance(indicator, str) and indicator not in decimals:
+            try:
+                decimals[indicator] = ctx.data.catalog.indicator(indicator).decimals
+            except KeyError:
+                continue  # a row of the user's own data or a ranking variable: the general rounding
+    return decimals
+
+
+def _without_year_zero(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with an empty year where the tables say "no year at all" (0): missing, never year 0."""
+    if row.get("year") == 0 and not isinstance(row.get("year"), bool):
+        return {**row, "year": None}
+    return row
+
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "CSV_PARAMETER",
+    "CSV_STYLE_WORDS",
+    "INDICATOR_COLUMNS",
+    "ROW_COLUMNS",
+    "VALUE_COLUMNS",
+    "csv_style",
+    "download",
+    "published_decimals",
+]

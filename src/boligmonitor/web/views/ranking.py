@@ -15,6 +15,7 @@ from typing import Any
 from boligmonitor.analysis.indicator_model.exports import ranking_meta, ranking_table
 from boligmonitor.analysis.indicator_model.run import ranking_for_region, spec_from_preset
 from boligmonitor.analysis.indicator_model.scoring import (
+    MIN_VALUES_TO_NORMALISE,
     NO_OBSERVATION,
     NORMALISATIONS,
     DataNote,
@@ -23,11 +24,20 @@ from boligmonitor.analysis.indicator_model.scoring import (
 )
 from boligmonitor.catalog.model_presets import apply_weights, load_model_presets, parse_variable_key
 from boligmonitor.core.errors import InputError, UnknownCodesError
+from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code
 from boligmonitor.web.charts import UNCATEGORISED, Bar, ranked_bars
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.downloads import Download
 from boligmonitor.web.pages import Page
-from boligmonitor.web.request_params import FIRST_YEAR, LAST_YEAR, bad_request, parse_decimal, parse_year
+from boligmonitor.web.present.download_table import csv_style
+from boligmonitor.web.request_params import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    bad_request,
+    parse_decimal,
+    parse_year,
+    shown,
+)
 
 DEFAULT_COUNTY = "46"
 DRAWS = 1000
@@ -49,8 +59,9 @@ def ranking_page(ctx: PageContext) -> Page:
     if weights:
         try:
             preset = apply_weights(preset, weights, data.catalog)
-        except InputError as error:
-            raise bad_request("vekter", weights, _problems(error)) from None
+        except InputError:
+            # The catalogue's message is English (it serves the CLI too); the page says what it expects.
+            raise bad_request("vekter", weights, t("ranking.error.weights")) from None
     normalisation = _text(ctx, "normalisering") or None
     if normalisation is not None and normalisation not in NORMALISATIONS:
         raise bad_request("normalisering", normalisation, t("error.expected.one_of", values=", ".join(NORMALISATIONS)))
@@ -63,19 +74,24 @@ def ranking_page(ctx: PageContext) -> Page:
     shrinkage = _text(ctx, "krymping") or "ja"
     if shrinkage not in SHRINKAGE_CHOICES:
         raise bad_request("krymping", shrinkage, t("error.expected.one_of", values=", ".join(SHRINKAGE_CHOICES)))
+    single = _check_region(ctx, county, municipalities)
+    if single is not None:
+        return _nothing_to_rank(ctx, preset_id, models.presets, county, single)
     spec = spec_from_preset(
         preset, normalisation=normalisation, min_coverage=coverage, shrinkage=SHRINKAGE_CHOICES[shrinkage]
     )
     key = (id(data), tuple(sorted((k, str(v)) for k, v in ctx.query.items() if k not in ("lang", "visning"))))
     result = _CACHE.get(key)
     if result is None:
+        parameter = "kommune" if municipalities else "fylke"
         try:
             result = ranking_for_region(data, data.catalog, spec, region, year, draws=DRAWS)
-        except UnknownCodesError as error:
-            parameter = "kommune" if municipalities else "fylke"
-            raise bad_request(parameter, ",".join(municipalities) or county, _problems(error)) from None
-        except InputError as error:
-            raise bad_request("fylke" if county else "kommune", county, _problems(error)) from None
+        except UnknownCodesError:
+            raise bad_request(parameter, ",".join(municipalities) or county, t("ranking.error.region")) from None
+        except InputError:
+            # What is left once the choice of region is checked: none of the model's indicators has values
+            # for two of the chosen municipalities (the model's own message is English, for the CLI).
+            raise bad_request(parameter, ",".join(municipalities) or county, t("ranking.error.no_data")) from None
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[key] = result
@@ -95,9 +111,11 @@ def _page(
     language = ctx.language
     names = {code: region.name for code, region in data.regions.items()}
     entries = {}
+    domain_names: dict[str, str] = {}
     for preset in presets:
         if preset.id == preset_id:
             entries = {entry.key: (domain, entry) for domain, entry in preset.entries()}
+            domain_names = {domain.id: domain.name.get(language) for domain in preset.domains}
     rows = []
     for row in result.rows:
         interval = result.intervals.get(row.region)
@@ -121,7 +139,15 @@ def _page(
                 "median": interval.median if interval is not None else None,
                 "coverage": t.number(row.coverage * 100, 0) + "\u00a0%",
                 "top": top,
-                "reason": row.reason,
+                "reason": (
+                    t(
+                        "ranking.not_ranked",
+                        coverage=t.number(row.coverage * 100, 0),
+                        minimum=t.number(result.spec.min_coverage * 100, 0),
+                    )
+                    if row.reason
+                    else None
+                ),
                 "renormalised": row.renormalised,
                 "missing": [_indicator_name(ctx, key) for key in row.missing],
             }
@@ -140,7 +166,7 @@ def _page(
                 "reason": entry.reason.get(language) if entry is not None else "",
                 "year": result.years.get(summary.key),
                 "available": summary.available,
-                "why_not": summary.reason,
+                "why_not": t("ranking.why_not", values=summary.n_values, total=summary.n_regions),
                 "n_values": summary.n_values,
                 "n_regions": summary.n_regions,
             }
@@ -159,23 +185,18 @@ def _page(
         for row in ranked
     ]
     title_region = result.label
-    summary_text = t(
-        "ranking.summary",
-        ranked=len(ranked),
-        total=len(result.rows),
-        weight=t.number(result.available_weight_share * 100, 0),
-        first=names.get(ranked[0].region, ranked[0].region) if ranked else "–",
-    )
+    summary_text = _summary(ctx, result, names)
     chart = ranked_bars(
         "ranking-scores",
         bars,
         reference=0.0 if result.spec.normalisation == "zscore" else None,
         reference_label=t("ranking.chart.mean"),
-        title=t("ranking.chart.title", region=title_region),
+        title=t("ranking.chart.title_partial" if result.partial else "ranking.chart.title", region=title_region),
         description=summary_text,
         format_value=lambda value: t.number(value, 2),
     )
     columns, table_rows = ranking_table(result)
+    style = csv_style(ctx)
     meta = {**ranking_meta(result), "page": ctx.here(), "language": ctx.language}
     title = t("ranking.title", region=title_region)
     return Page(
@@ -187,28 +208,127 @@ def _page(
             "chart": chart,
             "summary": summary_text,
             "notes": [_data_note(ctx, note) for note in result.data_notes],
-            "shrinkage": "ja" if result.spec.shrinkage == "empirical_bayes" else "nei",
             "shrinkage_note": _shrinkage_note(ctx, result),
-            "counties": sorted(data.counties(), key=lambda region: region.code),
-            "county": county,
-            "municipalities": municipalities,
-            "presets": [(preset.id, preset.name.get(language)) for preset in presets],
-            "preset_id": preset_id,
-            "normalisations": NORMALISATIONS,
+            **_form_context(ctx, preset_id, presets, county, municipalities),
             "normalisation": result.spec.normalisation,
-            "weights": _text(ctx, "vekter"),
             "coverage": result.spec.min_coverage,
+            "partial": result.partial,
+            "nothing_to_rank": None,
+            "missing_domains": _missing_domains(ctx, result, domain_names) if result.partial else [],
         },
         download=Download(
-            f"boligmonitor-rangering-{county or 'utvalg'}",
+            f"boligmonitor-rangering-{county or 'utvalg'}" + ("-excel" if style == "excel_nb" else ""),
             title,
             columns,
             table_rows,
             meta,
             created=data.version.created_at if data.version else None,
+            csv_style=style,
         ),
         breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
     )
+
+
+def _summary(ctx: PageContext, result: ModelResult, names: dict[str, str]) -> str:
+    """The line over the chart: how many are ranked on how much of the model, and — only when enough of the
+    model has data — who has the largest challenges, with the rank interval beside the rank."""
+    t = ctx.t
+    ranked = result.ranked
+    shared = {
+        "ranked": len(ranked),
+        "total": len(result.rows),
+        "weight": t.number(result.data_share * 100, 0),
+        "minimum": t.number(result.spec.min_coverage * 100, 0),
+    }
+    if result.partial or not ranked:
+        return t("ranking.summary_partial", **shared)
+    first = ranked[0]
+    interval = result.intervals.get(first.region)
+    return t(
+        "ranking.summary",
+        **shared,
+        first=names.get(first.region, first.region),
+        rank=first.rank,
+        interval=t("ranking.interval", low=interval.p05, high=interval.p95) if interval is not None else "–",
+    )
+
+
+def _missing_domains(ctx: PageContext, result: ModelResult, domain_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The model's domains with indicators that have no data here: name, whether the whole domain is missing,
+    and the missing indicators' names."""
+    whole = set(result.missing_domains)
+    return [
+        {
+            "name": domain_names.get(domain or "", domain or ctx.t("ranking.domain.other")),
+            "whole": domain in whole,
+            "indicators": [_indicator_name(ctx, key) for key in keys],
+        }
+        for domain, keys in result.missing_by_domain.items()
+    ]
+
+
+def _check_region(ctx: PageContext, county: str, municipalities: list[str]) -> str | None:
+    """Refuse a choice of region that cannot be ranked with a 400 in the page's language (the model's own
+    messages are English, for the CLI). A county that is a single municipality (Oslo) is a choice the form
+    offers, not an error: its name is returned, and the page says there is nothing to rank within it."""
+    t = ctx.t
+    current = {row.code for row in ctx.data.regions_of_level(RegionLevel.MUNICIPALITY) if row.valid_to is None}
+    if municipalities:
+        value = ",".join(municipalities)
+        codes = [normalise_region_code(code) for code in municipalities if code.strip()]
+        unknown = [code for code in codes if code not in current]
+        if unknown:
+            raise bad_request(
+                "kommune", value, t("ranking.error.unknown_municipalities", codes=shown(", ".join(unknown)))
+            )
+        if len(codes) < MIN_VALUES_TO_NORMALISE:
+            raise bad_request("kommune", value, t("ranking.error.too_few"))
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        if twice:
+            raise bad_request("kommune", value, t("ranking.error.twice", codes=shown(", ".join(twice))))
+        return None
+    code = normalise_region_code(county)
+    if code == NORWAY:
+        raise bad_request("fylke", county, t("ranking.error.norway"))
+    counties = {row.code: row.name for row in ctx.data.counties()}
+    if code not in counties:
+        raise bad_request("fylke", county, t("ranking.error.unknown_county"))
+    members = [row for row in ctx.data.regions_of_level(RegionLevel.MUNICIPALITY) if row.parent_code == code]
+    if len([row for row in members if row.valid_to is None]) < MIN_VALUES_TO_NORMALISE:
+        return counties[code]
+    return None
+
+
+def _nothing_to_rank(ctx: PageContext, preset_id: str, presets: Any, county: str, name: str) -> Page:
+    """The page for a county that is one municipality: the form, and why there is no ranking."""
+    t = ctx.t
+    title = t("ranking.title", region=f"{county} {name}")
+    return Page(
+        "ranking.html",
+        title,
+        {
+            **_form_context(ctx, preset_id, presets, county, []),
+            "nothing_to_rank": t("ranking.single_municipality", name=name),
+        },
+        breadcrumbs=[(t("nav.home"), ctx.url("/")), (title, None)],
+    )
+
+
+def _form_context(
+    ctx: PageContext, preset_id: str, presets: Any, county: str, municipalities: list[str]
+) -> dict[str, Any]:
+    """What the form at the top of the page shows: the choices and the current settings."""
+    return {
+        "counties": sorted(ctx.data.counties(), key=lambda region: region.code),
+        "county": county,
+        "municipalities": municipalities,
+        "presets": [(preset.id, preset.name.get(ctx.language)) for preset in presets],
+        "preset_id": preset_id,
+        "normalisations": NORMALISATIONS,
+        "normalisation": _text(ctx, "normalisering") or "zscore",
+        "shrinkage": _text(ctx, "krymping") or "ja",
+        "weights": _text(ctx, "vekter"),
+    }
 
 
 def _data_note(ctx: PageContext, note: DataNote) -> str:
@@ -270,10 +390,6 @@ def _year(ctx: PageContext) -> int | None:
     if not text:
         return None
     return parse_year(text, "ar", ctx.t("error.expected.year", first=FIRST_YEAR, last=LAST_YEAR))
-
-
-def _problems(error: InputError) -> str:
-    return "; ".join(problem.message for problem in error.problems)
 
 
 __all__ = ["ranking_page"]
