@@ -34,7 +34,7 @@ def test_print_hides_the_controls_and_shows_every_card(printed_page: Page) -> No
         assert page.locator(selector).count() > 0, f"{selector} is not on the page at all"
         assert not page.locator(selector).first.is_visible(), f"{selector} is printed"
     cards = page.locator("article.bm-card")
-    assert cards.count() > 10
+    assert cards.count() >= 5  # the indicators with values for Bergen here; the rest are listed, not cards
     hidden = [card.get_attribute("aria-labelledby") for card in cards.all() if not card.is_visible()]
     assert hidden == []
     for card in cards.all():
