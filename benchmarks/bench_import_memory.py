@@ -52,13 +52,17 @@ class Measured:
         return self.peak_bytes / self.file_bytes
 
 
-def synthetic_indicators() -> list[str]:
-    """Share indicators (percent, all four region levels) that the build input gives no data for."""
+def synthetic_indicators(database: Path) -> list[str]:
+    """Share indicators (percent, all four region levels) that the database holds no value for: those without
+    a source of their own and those whose source only an online fetch brings in."""
     levels = {"country", "county", "municipality", "district"}
+    store = Store(create_engine_for(f"sqlite:///{database}"))
+    with_values = {row.indicator_id for row in store.coverage() if row.n_values}
+    store.close()
     return [
         indicator.id
         for indicator in load_catalog().indicators
-        if indicator.recipe is None and indicator.unit == "percent" and set(indicator.geo_levels) == levels
+        if indicator.id not in with_values and indicator.unit == "percent" and set(indicator.geo_levels) == levels
     ]
 
 
@@ -157,7 +161,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--database", type=Path, default=REPO / "var" / "boligmonitor.sqlite")
     args = parser.parse_args()
-    indicators = synthetic_indicators()
+    indicators = synthetic_indicators(args.database)
     regions_in = real_municipality_codes(args.database)
     with tempfile.TemporaryDirectory(prefix="synthetic_import_memory_") as tmp:
         work = Path(tmp)
