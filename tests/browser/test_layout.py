@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import assert_no_axe_violations
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
@@ -93,7 +93,7 @@ def test_an_open_question_mark_panel_does_not_stretch_its_card(browser: Browser,
         before = card.bounding_box()
         page.locator("article.bm-card details.bm-about > summary").first.click()
         panel = page.locator("article.bm-card details.bm-about[open] .bm-about__body").first
-        assert panel.is_visible()
+        expect(panel).to_be_visible()  # waits: is_visible() answers at once, before the click's toggle may show
         after = card.bounding_box()
         assert before is not None and after is not None
         assert after["height"] == pytest.approx(before["height"], abs=1), (before, after)
