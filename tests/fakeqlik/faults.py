@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import random
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from tests.fakessb.faults import NumberedFaults
 
 
 class QlikFaultKind(StrEnum):
@@ -38,7 +38,7 @@ class QlikFault:
         return cls(QlikFaultKind.MALFORMED)
 
 
-class QlikFaultPlan:
+class QlikFaultPlan(NumberedFaults[QlikFault]):
     """Which fault (if any) the n-th matching call gets (n counts from 1, over all connections).
 
     ``method`` restricts the plan (and its counter) to one JSON-RPC method, e.g. ``GetHyperCubeData``. A seeded
@@ -53,16 +53,8 @@ class QlikFaultPlan:
         probabilities: Sequence[tuple[QlikFault, float]] = (),
         method: str | None = None,
     ) -> None:
-        if sum(p for _, p in probabilities) > 1.0 or any(p < 0 for _, p in probabilities):
-            raise ValueError("fault probabilities must be non-negative and sum to at most 1")
-        if probabilities and seed is None:
-            raise ValueError("a random fault plan needs a seed")
-        self._by_number = dict(by_number or {})
-        self._seed = seed
-        self._probabilities = list(probabilities)
+        super().__init__(by_number=by_number, seed=seed, probabilities=probabilities)
         self.method = method
-        self._lock = threading.Lock()
-        self._count = 0
 
     @classmethod
     def at(cls, faults: Mapping[int, QlikFault], method: str | None = None) -> QlikFaultPlan:
@@ -80,26 +72,9 @@ class QlikFaultPlan:
 
     @property
     def calls_seen(self) -> int:
-        with self._lock:
-            return self._count
+        return self.counted
 
     def next_fault(self, method: str) -> QlikFault | None:
         if self.method is not None and method != self.method:
             return None
-        with self._lock:
-            self._count += 1
-            number = self._count
-        return self.fault_for(number)
-
-    def fault_for(self, number: int) -> QlikFault | None:
-        if number in self._by_number:
-            return self._by_number[number]
-        if not self._probabilities:
-            return None
-        draw = random.Random(f"{self._seed}:{number}").random()
-        cumulative = 0.0
-        for fault, probability in self._probabilities:
-            cumulative += probability
-            if draw < cumulative:
-                return fault
-        return None
+        return self.count_next()

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 
 class FaultKind(StrEnum):
@@ -50,7 +51,60 @@ STATUS_FOR_KIND: Mapping[FaultKind, int] = {
 }
 
 
-class FaultPlan:
+F = TypeVar("F")
+
+
+class NumberedFaults(Generic[F]):
+    """Which fault (if any) the n-th counted request gets, n counting from 1: fixed numbers first, else a draw
+    that depends only on the seed and n, so a seeded run is reproducible. Shared by the fake SSB server's and
+    the fake Qlik engine's fault plans, which differ only in which requests they count."""
+
+    def __init__(
+        self,
+        *,
+        by_number: Mapping[int, F] | None = None,
+        seed: int | None = None,
+        probabilities: Sequence[tuple[F, float]] = (),
+    ) -> None:
+        total = sum(probability for _, probability in probabilities)
+        if total > 1.0 or any(probability < 0 for _, probability in probabilities):
+            raise ValueError("fault probabilities must be non-negative and sum to at most 1")
+        if probabilities and seed is None:
+            raise ValueError("a random fault plan needs a seed")
+        self._by_number = dict(by_number or {})
+        self._seed = seed
+        self._probabilities = list(probabilities)
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def counted(self) -> int:
+        with self._lock:
+            return self._count
+
+    def count_next(self) -> F | None:
+        """Count one more matching request and return its fault."""
+        with self._lock:
+            self._count += 1
+            number = self._count
+        return self.fault_for(number)
+
+    def fault_for(self, number: int) -> F | None:
+        """The fault of the n-th matching request; pure, so tests can predict a seeded plan."""
+        if number in self._by_number:
+            return self._by_number[number]
+        if not self._probabilities:
+            return None
+        draw = random.Random(f"{self._seed}:{number}").random()
+        cumulative = 0.0
+        for fault, probability in self._probabilities:
+            cumulative += probability
+            if draw < cumulative:
+                return fault
+        return None
+
+
+class FaultPlan(NumberedFaults[Fault]):
     """Which fault (if any) the n-th matching request gets (n counts from 1).
 
     Build one with `at` (fixed request numbers), `sequence` (the first requests in order) or `seeded`
@@ -66,17 +120,8 @@ class FaultPlan:
         probabilities: Sequence[tuple[Fault, float]] = (),
         path_contains: str | None = None,
     ) -> None:
-        total = sum(probability for _, probability in probabilities)
-        if total > 1.0 or any(probability < 0 for _, probability in probabilities):
-            raise ValueError("fault probabilities must be non-negative and sum to at most 1")
-        if probabilities and seed is None:
-            raise ValueError("a random fault plan needs a seed")
-        self._by_number = dict(by_number or {})
-        self._seed = seed
-        self._probabilities = list(probabilities)
+        super().__init__(by_number=by_number, seed=seed, probabilities=probabilities)
         self.path_contains = path_contains
-        self._lock = threading.Lock()
-        self._count = 0
 
     @classmethod
     def at(cls, faults: Mapping[int, Fault], path_contains: str | None = None) -> FaultPlan:
@@ -95,28 +140,10 @@ class FaultPlan:
 
     @property
     def requests_seen(self) -> int:
-        with self._lock:
-            return self._count
+        return self.counted
 
     def next_fault(self, path: str) -> Fault | None:
         """Count this request (if it matches) and return its fault."""
         if self.path_contains is not None and self.path_contains not in path:
             return None
-        with self._lock:
-            self._count += 1
-            number = self._count
-        return self.fault_for(number)
-
-    def fault_for(self, number: int) -> Fault | None:
-        """The fault of the n-th matching request; pure, so tests can predict a seeded plan."""
-        if number in self._by_number:
-            return self._by_number[number]
-        if not self._probabilities:
-            return None
-        draw = random.Random(f"{self._seed}:{number}").random()
-        cumulative = 0.0
-        for fault, probability in self._probabilities:
-            cumulative += probability
-            if draw < cumulative:
-                return fault
-        return None
+        return self.count_next()
