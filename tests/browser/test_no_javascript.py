@@ -85,7 +85,7 @@ def test_about_panels_open_and_close_without_javascript(no_script_page: Page, mo
     assert not body.is_visible()
 
     details.locator("summary").click()
-    assert details.get_attribute("open") is not None
+    expect(details).to_have_attribute("open", "")
     expect(body).to_be_visible()
     assert "Antall og andel personer 80 år og eldre" in body.inner_text()
     # Escape closing the panel is app.js's doing; that it does nothing here shows the script is really off.
@@ -93,7 +93,7 @@ def test_about_panels_open_and_close_without_javascript(no_script_page: Page, mo
     assert details.get_attribute("open") is not None
 
     details.locator("summary").click()
-    assert details.get_attribute("open") is None
+    expect(details).not_to_have_attribute("open", "")
     expect(body).to_be_hidden()  # after Designsystemet's closing transition
 
 
