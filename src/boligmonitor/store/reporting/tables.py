@@ -157,6 +157,29 @@ notification_outbox = Table(
     Index(None, "sent_at"),
 )
 
+# An analyst's colour for one goal-attainment assessment, with the reason it must give
+# (analysis.reporting.overrides.AttainmentOverride). The key columns are AttainmentKey's, with "" for a goal
+# that has no catalogue goal or indicator to measure it (a unique key cannot hold NULLs on every database);
+# scope is "programme" or a member's municipality code. A newer decision on the same key replaces the older; the
+# audit log keeps the before and after.
+attainment_override = Table(
+    "attainment_override",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("goal_id", Text, nullable=False),
+    Column("catalogue_goal_id", Text, nullable=False),
+    Column("indicator_id", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("colour", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("analyst", Text, nullable=False),
+    Column("analyst_account_id", Integer, nullable=True),
+    Column("decided_at", UtcDateTime, nullable=False),
+    UniqueConstraint("programme_id", "year", "goal_id", "catalogue_goal_id", "indicator_id", "scope"),
+)
+
 # Every table of this room, parents before children.
 REPORTING_TABLES: tuple[Table, ...] = (
     reporting_round,
@@ -166,11 +189,13 @@ REPORTING_TABLES: tuple[Table, ...] = (
     own_goal,
     report_comment,
     notification_outbox,
+    attainment_override,
 )
 
 __all__ = [
     "REPORTING_TABLES",
     "answer",
+    "attainment_override",
     "notification_outbox",
     "own_goal",
     "report",
