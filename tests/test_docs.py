@@ -36,14 +36,11 @@ def linked_documents(index: Path) -> set[Path]:
 
 
 def route_patterns() -> list[re.Pattern[str]]:
-    from boligmonitor.web.api.routes import router as api_router
+    from boligmonitor.web.app import site_routers
     from boligmonitor.web.auth.routes import router as auth_router
-    from boligmonitor.web.factsheet.routes import router as factsheet_router
-    from boligmonitor.web.routes import router as page_router
-    from boligmonitor.web.views.reporting.routes import router as reporting_router
 
     patterns = []
-    for router in (api_router, auth_router, factsheet_router, page_router, reporting_router):
+    for router in (*site_routers(), auth_router):
         for route in router.routes:
             path = getattr(route, "path", None)
             if path is not None:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,6 +44,7 @@ from boligmonitor.web.pages import BadRequestError
 from boligmonitor.web.redirects import slash_redirect
 from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
+from boligmonitor.web.views.reporting import inbox as inbox_routes
 from boligmonitor.web.views.reporting import routes as reporting_routes
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -201,13 +202,23 @@ def create_app(
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         return error_page(request, 400, error)
 
-    app.include_router(api.router)
-    app.include_router(factsheet_routes.router)
-    app.include_router(routes.router)
-    app.include_router(reporting_routes.router)
+    for router in site_routers():
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")  # what StaticAssets lacks: 404s
     install_auth(app, auth_settings, accounts=accounts)
     return app
+
+
+def site_routers() -> tuple[APIRouter, ...]:
+    """Every router of the site but accounts and access (``install_auth`` adds those), in the order they match:
+    the one list that create_app includes and the docs test reads the routes from."""
+    return (
+        api.router,
+        factsheet_routes.router,
+        routes.router,
+        reporting_routes.router,
+        inbox_routes.router,
+    )
 
 
 _STOP_SECONDS = 5.0  # at shutdown, how long to wait for a data version being loaded

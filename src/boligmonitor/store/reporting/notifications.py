@@ -13,14 +13,17 @@ author.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from boligmonitor.store.accounts.roles import Role
 from boligmonitor.store.accounts.tables import account, adviser_region_area
-from boligmonitor.store.reporting.models import NotificationKind
+from boligmonitor.store.accounts.transactions import account_reading
+from boligmonitor.store.reporting.models import Notification, NotificationKind
+from boligmonitor.store.reporting.rows import notification_from_row
 from boligmonitor.store.reporting.tables import notification_outbox
 
 # Where a link leads: the municipality's report in a round (the web layer serves this path).
@@ -91,4 +94,104 @@ def queue(
     return len(rows)
 
 
-__all__ = ["REPORT_LINK", "municipal_reporters", "queue", "regional_advisers", "report_link"]
+# For the sender (pipeline/reporting/mail.py), the inbox page, invitations and reminders: inside the caller's
+# transaction like the functions above, except unread_count, a reading of its own for the page header.
+
+
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """An unsent message with its recipient's e-mail address."""
+
+    notification: Notification
+    email: str
+
+
+def unsent_to_active(connection: Connection, *, limit: int) -> list[Addressed]:
+    """The oldest unsent messages whose recipient's account is active, with the address. A deactivated account
+    gets no mail: its messages stay unsent (and out of this list)."""
+    query = (
+        select(notification_outbox, account.c.email)
+        .join(account, account.c.id == notification_outbox.c.recipient_account_id)
+        .where(notification_outbox.c.sent_at.is_(None), account.c.deactivated_at.is_(None))
+        .order_by(notification_outbox.c.id)
+        .limit(limit)
+    )
+    return [Addressed(notification_from_row(row), row.email) for row in connection.execute(query)]
+
+
+def claim(connection: Connection, notification_id: int, at: datetime) -> bool:
+    """Mark an unsent message sent at ``at``; False when it is sent already (another sender took it)."""
+    result = connection.execute(
+        update(notification_outbox)
+        .where(notification_outbox.c.id == notification_id, notification_outbox.c.sent_at.is_(None))
+        .values(sent_at=at)
+    )
+    return result.rowcount == 1
+
+
+def release(connection: Connection, notification_id: int) -> None:
+    """Make a claimed message unsent again (its sending failed): the next run tries it again."""
+    connection.execute(
+        update(notification_outbox).where(notification_outbox.c.id == notification_id).values(sent_at=None)
+    )
+
+
+def notified_municipalities(connection: Connection, kind: NotificationKind, round_id: int) -> set[str]:
+    """The municipalities of the round that have any message of ``kind`` (to any of their people)."""
+    query = select(notification_outbox.c.municipality_code).where(
+        notification_outbox.c.kind == kind.value,
+        notification_outbox.c.round_id == round_id,
+        notification_outbox.c.municipality_code.is_not(None),
+    )
+    return {str(code) for code in connection.scalars(query.distinct())}
+
+
+def notified_recipients(connection: Connection, kind: NotificationKind, round_id: int, municipality: str) -> set[int]:
+    """The accounts that already have a message of ``kind`` about the municipality in the round."""
+    query = select(notification_outbox.c.recipient_account_id).where(
+        notification_outbox.c.kind == kind.value,
+        notification_outbox.c.round_id == round_id,
+        notification_outbox.c.municipality_code == municipality,
+    )
+    return set(connection.scalars(query))
+
+
+def own_notification(connection: Connection, notification_id: int, account_id: int) -> Notification | None:
+    """One of the account's own messages; None for an unknown id or another account's message."""
+    row = connection.execute(
+        select(notification_outbox).where(
+            notification_outbox.c.id == notification_id, notification_outbox.c.recipient_account_id == account_id
+        )
+    ).first()
+    return None if row is None else notification_from_row(row)
+
+
+def count_unread(connection: Connection, account_id: int) -> int:
+    query = select(func.count()).where(
+        notification_outbox.c.recipient_account_id == account_id, notification_outbox.c.read_at.is_(None)
+    )
+    return int(connection.scalar(query) or 0)
+
+
+def unread_count(engine: Engine, account_id: int) -> int:
+    """How many of the account's messages are not yet read (for the page header)."""
+    with account_reading(engine) as connection:
+        return count_unread(connection, account_id)
+
+
+__all__ = [
+    "REPORT_LINK",
+    "Addressed",
+    "claim",
+    "count_unread",
+    "municipal_reporters",
+    "notified_municipalities",
+    "notified_recipients",
+    "own_notification",
+    "queue",
+    "regional_advisers",
+    "release",
+    "report_link",
+    "unread_count",
+    "unsent_to_active",
+]
