@@ -42,12 +42,17 @@ def test_xlsx_cells_that_would_be_evaluated_are_text(payload: str) -> None:
     workbook = load_workbook(io.BytesIO(to_xlsx(table(payload))))
     data = workbook["data"]
     name = data.cell(row=2, column=2)
-    as_read = payload.replace("\r", "\n")  # XML reads a carriage return back as a line feed
-    assert name.data_type == "s" and name.value == as_read
+    assert name.data_type == "s" and same_text(name.value, payload)
     assert data.cell(row=2, column=3).value == -2.5
     about = {row[0].value: row[1] for row in workbook["om"].iter_rows()}
     for key in ("title", "dataset"):
-        assert about[key].data_type == "s" and about[key].value == as_read
+        assert about[key].data_type == "s" and same_text(about[key].value, payload)
+
+
+def same_text(read: object, written: str) -> bool:
+    """Whether a carriage return survives the round trip depends on openpyxl's XML writer (with lxml installed it
+    is escaped and kept; the standard library's writer lets XML read it back as a line feed): either is the text."""
+    return isinstance(read, str) and read.replace("\r", "\n") == written.replace("\r", "\n")
 
 
 def test_ordinary_text_is_untouched() -> None:

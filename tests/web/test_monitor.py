@@ -25,10 +25,10 @@ def test_a_new_data_version_replaces_the_old_one_whole(built_database: Path, tmp
     monitor: Monitor = app.state.monitor
     before = monitor.data
     old = before.row("BEF03", "4601")
-    assert old.measure.value is not None
+    assert old.measure.value is not None and old.year is not None
 
     store = Store(create_engine_for(url))
-    observation = before.tables.observations("BEF03")[("4601", old.measure.year)]
+    observation = before.tables.observations("BEF03")[("4601", old.year)]
     changed = dataclasses.replace(observation, value=99.9, numerator=None, denominator=None)
     with store.write("import", "SYNTHETIC test change") as writer:
         writer.put_observations([changed])

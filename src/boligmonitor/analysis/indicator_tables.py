@@ -17,7 +17,13 @@ from typing import Any
 from boligmonitor.analysis.benchmark_comparison import Comparison, compare_to_benchmark, top_n_range
 from boligmonitor.analysis.funnel import FunnelKind, between_variance, funnel_limits
 from boligmonitor.analysis.intervals import Interval
-from boligmonitor.analysis.measures import Measure, has_interval, measure, ratio_to_benchmark
+from boligmonitor.analysis.measures import (
+    NO_INTERVAL_MISSING,
+    Measure,
+    has_interval,
+    measure,
+    ratio_to_benchmark,
+)
 from boligmonitor.analysis.peers import (
     BenchmarkKind,
     Characteristic,
@@ -84,8 +90,14 @@ class IndicatorRow:
     # be), with how many municipalities had figures. None for municipalities and published values.
     computed_from: Benchmark | None = None
 
+    @property
+    def year(self) -> int | None:
+        """The row's year; None when the indicator has no value in any year (missing, never year 0)."""
+        return self.measure.year
+
     def as_dict(self) -> dict[str, Any]:
-        """A flat, JSON-ready record (the tidy form used by the CLI, downloads and the API)."""
+        """A flat, JSON-ready record (the tidy form used by the CLI, downloads and the API); ``year`` is None
+        (null) for an indicator without any value."""
         m = self.measure
         record: dict[str, Any] = {
             "indicator": self.indicator.id,
@@ -337,21 +349,24 @@ class IndicatorTables:
         custom_members: Sequence[str] = (),
     ) -> IndicatorRow:
         """One indicator for one region and year (default: the latest year with a value), compared with
-        ``benchmark`` (``custom_members``: the municipalities of :attr:`BenchmarkKind.CUSTOM`)."""
+        ``benchmark`` (``custom_members``: the municipalities of :attr:`BenchmarkKind.CUSTOM`). An indicator
+        without any value, asked for its latest year, has no year: the row is missing with year None."""
         indicator = self.indicator(indicator_id)
         region_row = self.region(region)
         observations = self.observations(indicator_id)
+        comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
         if year is None:
             own = self.series(indicator_id, region)
             years = [o.year for o in own if o.value is not None] or [o.year for o in own]
-            year = max(years) if years else max(self.years(indicator_id), default=0)
+            year = max(years) if years else max(self.years(indicator_id), default=None)
+        if year is None:
+            return self._row_without_year(indicator, region_row, comparing, with_trend)
         observation = observations.get((region, year))
         computed_from = None
         if (observation is None or observation.value is None) and region_row.level in _AGGREGATE_LEVELS:
             computed_from = self._area_source(indicator, region, year)
             observation = self._aggregate(indicator, region, year) or observation
         observation = observation or missing_observation(indicator, region, year)
-        comparing = benchmark if region != NORWAY or benchmark is not BenchmarkKind.NORWAY else None
         reference = (
             self.benchmark(indicator, region, year, comparing, custom_members=custom_members) if comparing else None
         )
@@ -361,14 +376,19 @@ class IndicatorTables:
     def all_regions(
         self,
         indicator_id: str,
-        year: int,
+        year: int | None,
         benchmark: BenchmarkKind = BenchmarkKind.NORWAY,
         *,
         custom_members: Sequence[str] = (),
     ) -> list[IndicatorRow]:
         """Every municipality for one year compared with ``benchmark`` (``custom_members``: the municipalities of
-        :attr:`BenchmarkKind.CUSTOM`), with funnel limits around the national benchmark."""
+        :attr:`BenchmarkKind.CUSTOM`), with funnel limits around the national benchmark. ``year`` None (an
+        indicator without any value has no latest year): every municipality missing, with year None."""
         indicator = self.indicator(indicator_id)
+        if year is None:
+            return [
+                self._row_without_year(indicator, self.regions[code], benchmark, False) for code in self._municipalities
+            ]
         observations = self.observations(indicator_id)
         national = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
         spread = self.funnel_spread(indicator_id, year)
@@ -422,6 +442,22 @@ class IndicatorTables:
                     national[year] = self.benchmark(indicator, NORWAY, year, BenchmarkKind.NORWAY)
                 yield self._assemble(indicator, region, observation, national[year], False, None)
 
+    def _row_without_year(
+        self, indicator: Indicator, region: RegionRow, kind: BenchmarkKind | None, with_trend: bool
+    ) -> IndicatorRow:
+        """The row of an indicator without any value in the database: missing, with no year (there is none to
+        give it; never year 0), its benchmark named as for any year but without a value, and not compared."""
+        reference = None
+        if kind in (BenchmarkKind.NORWAY, BenchmarkKind.COUNTY):
+            target = NORWAY if kind is BenchmarkKind.NORWAY or region.code == NORWAY else region.code[:2]
+            label = self.regions[target].name if target in self.regions else target
+            reference = Benchmark(kind, target, label, None, None, None, NO_VALUE_IN_ANY_YEAR)
+        elif kind is not None:
+            label = f"{kind.value} of {region.code}"
+            reference = Benchmark(kind, kind.value, label, None, None, None, NO_VALUE_IN_ANY_YEAR)
+        m = _measure_without_year(indicator, region.code, self.level)
+        return self._assemble_measure(indicator, region, m, NO_VALUE_IN_ANY_YEAR, reference, with_trend, None)
+
     def _assemble(
         self,
         indicator: Indicator,
@@ -432,6 +468,18 @@ class IndicatorTables:
         funnel: dict[float, tuple[float, float]] | None,
     ) -> IndicatorRow:
         m = measure(observation, indicator.multiplier, self.level, kind=indicator.kind)
+        return self._assemble_measure(indicator, region, m, observation.note, reference, with_trend, funnel)
+
+    def _assemble_measure(
+        self,
+        indicator: Indicator,
+        region: RegionRow,
+        m: Measure,
+        note: str | None,
+        reference: Benchmark | None,
+        with_trend: bool,
+        funnel: dict[float, tuple[float, float]] | None,
+    ) -> IndicatorRow:
         # Only shares and rates are compared: a count against a national total says nothing. Kinds without an
         # interval (stocks, administrative numbers, projections, summaries) have nothing to test a difference
         # on: never called significantly different (docs/methods/intervals-and-comparisons.md §3).
@@ -444,7 +492,7 @@ class IndicatorTables:
         if with_trend:
             series = self.series(indicator.id, region.code)
             trend = recent_trend(points_from_observations(series), kind=trend_kind(indicator))
-        return IndicatorRow(indicator, region, m, observation.note, reference, comparison, trend, funnel)
+        return IndicatorRow(indicator, region, m, note, reference, comparison, trend, funnel)
 
 
 def _value(observation: Observation | None) -> float | None:
@@ -452,6 +500,7 @@ def _value(observation: Observation | None) -> float | None:
 
 
 NOT_IN_DATABASE = "no value in the database for this region and year"
+NO_VALUE_IN_ANY_YEAR = "no value in the database for this indicator in any year"
 
 
 def missing_observation(indicator: Indicator, region: str, year: int, note: str = NOT_IN_DATABASE) -> Observation:
@@ -467,6 +516,26 @@ def missing_observation(indicator: Indicator, region: str, year: int, note: str 
         status=Status.MISSING,
         dataset_id="",
         note=note,
+    )
+
+
+def _measure_without_year(indicator: Indicator, region: str, level: float) -> Measure:
+    """A value of an indicator without any value in the database: missing, and without a year (there is none to
+    give it; never year 0)."""
+    return Measure(
+        indicator_id=indicator.id,
+        region_code=region,
+        year=None,
+        count=None,
+        denominator=None,
+        value=None,
+        unit=indicator.unit,
+        multiplier=indicator.multiplier,
+        ci_low=None,
+        ci_high=None,
+        level=level,
+        method=NO_INTERVAL_MISSING,
+        status=Status.MISSING,
     )
 
 
@@ -529,6 +598,7 @@ def outside_funnel(rows: Sequence[IndicatorRow], level: float = 0.998) -> list[t
 
 __all__ = [
     "NOT_IN_DATABASE",
+    "NO_VALUE_IN_ANY_YEAR",
     "Benchmark",
     "BenchmarkKind",
     "FunnelSpread",

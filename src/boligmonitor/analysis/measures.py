@@ -63,11 +63,13 @@ class Measure:
 
     ``value``, ``ci_low`` and ``ci_high`` are in the indicator's unit (per cent, per 1 000, persons …).
     ``ci_low``/``ci_high`` are ``None`` when no interval applies; ``method`` then starts with ``"none:"``.
+    ``year`` is ``None`` only for a value of an indicator that has no value in any year (there is no year to
+    show it for): missing, never year 0.
     """
 
     indicator_id: str
     region_code: str
-    year: int
+    year: int | None
     count: float | None
     denominator: float | None
     value: float | None

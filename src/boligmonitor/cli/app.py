@@ -15,7 +15,7 @@ from boligmonitor.cli.rank import rank
 from boligmonitor.cli.reporting import reporting_app
 from boligmonitor.cli.users import users_app
 from boligmonitor.core.errors import InputError, UnknownCodesError
-from boligmonitor.core.regions import RegionCode, normalise_region_code
+from boligmonitor.core.regions import NORWAY, RegionCode, normalise_region_code
 
 if TYPE_CHECKING:  # the statistics import scipy; commands that do not need them should not pay for it
     from boligmonitor.analysis.indicator_tables import FunnelSpread
@@ -177,7 +177,10 @@ def convert(
 @app.command("show")
 def show(
     indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. BEF03")],
-    region: Annotated[str | None, typer.Argument(help="Region code: 0 (Norway), county or municipality")] = None,
+    region: Annotated[
+        str | None,
+        typer.Argument(help='Region code: 0 or 0000 (Norway, also "Hele landet", Norge), county or municipality'),
+    ] = None,
     year: Annotated[int | None, typer.Option(help="Year (default: the latest with a value)")] = None,
     benchmark: Annotated[
         str, typer.Option(help="norway, county, kostra_group, size_group, peers (similar municipalities) or custom")
@@ -194,6 +197,7 @@ def show(
     from boligmonitor.analysis.indicator_tables import BenchmarkKind, IndicatorTables, outside_funnel
     from boligmonitor.catalog import load_catalog
     from boligmonitor.store import Store, create_engine_for, database_url
+    from boligmonitor.web.views.picker import means_norway
 
     if level not in (0.95, 0.998):
         _fail(ValueError("--level must be 0.95 or 0.998"))
@@ -230,8 +234,9 @@ def show(
         else:
             if region is None:
                 _fail(ValueError("give a REGION, or --all-regions"))
-            # Normalised where it enters: 0000, EAK, "Hele landet" are Norway; K-0301 is Oslo.
-            code = normalise_region_code(region)
+            # Normalised where it enters: 0000, EAK, "Hele landet", Norge, Noreg, Norway are Norway (as in the
+            # web picker); K-0301 is Oslo.
+            code = NORWAY if means_norway(region) else normalise_region_code(region)
             result = tables.row(indicator, code, year, kind, custom_members=custom_members).as_dict()
     except KeyError as error:
         _fail(ValueError(str(error).strip('"')))

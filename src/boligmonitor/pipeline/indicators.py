@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from boligmonitor.catalog.models import Catalog, CodeRange, Indicator, Selection
 from boligmonitor.core.errors import InputError, InputProblem, UnknownCodesError
@@ -604,8 +605,17 @@ def _state(indicator: Indicator, state: str, reason: str) -> IndicatorStatusRow:
     )
 
 
+# Maintainer notes that say why an indicator has no recipe at all: status gives that reason, not "needs fetch".
+NO_RECIPE_NOTES: Final = ("No source dataset:", "No recipe:")
+
+
 def _no_source_reason(indicator: Indicator) -> str:
-    """Why an indicator has no data here, from its catalogue sources."""
+    """Why an indicator has no data here: the catalogue's stated reason when it has no recipe, else from its
+    sources."""
+    if indicator.recipe is None:
+        stated = next((note for note in indicator.maintainer_notes if note.startswith(NO_RECIPE_NOTES)), None)
+        if stated is not None:
+            return stated
     described = []
     for source in indicator.sources:
         if source.publisher == "SSB":

@@ -49,6 +49,10 @@ ROUNDED_AS_INDICATOR = ("value", "ci_low", "ci_high", "benchmark_value")
 OTHER_DECIMALS = 3
 # Dimensions of a JSON-stat download, in this order, when the table has them.
 CUBE_DIMENSIONS = ("indicator", "region", "year")
+# Where each value came from (web/synthetic.py): added as the last column when the rows carry it; SYNTHETIC first
+# for a value a fake test server made up. JSON-stat lists the sources in its note and extension.
+SOURCE_COLUMN = "source"
+SYNTHETIC_WORD = "SYNTHETIC"
 # The XLSX document properties' member, and the dates of a table without a data version (the ZIP format's
 # first and last possible times bound the others).
 _CORE_PROPERTIES = "docProps/core.xml"
@@ -83,6 +87,15 @@ class Download:
         return FORMATS if cube else tuple(fmt for fmt in FORMATS if fmt != "jsonstat")
 
 
+def columns_of(download: Download) -> list[str]:
+    """The download's columns, with :data:`SOURCE_COLUMN` last when a row names its source and the page's
+    columns do not already hold it."""
+    columns = list(download.columns)
+    if SOURCE_COLUMN not in columns and any(row.get(SOURCE_COLUMN) for row in download.rows):
+        columns.append(SOURCE_COLUMN)
+    return columns
+
+
 def _in_cube(row: dict[str, Any], dimensions: Sequence[str]) -> bool:
     """Whether the row has a place in the cube: a code in every dimension (a missing year has none)."""
     return all(row.get(d) is not None for d in dimensions)
@@ -92,10 +105,11 @@ def to_csv(download: Download) -> bytes:
     """UTF-8 with a byte-order mark, so Excel in Norway opens æøå correctly; comma-separated, one header row, CRLF
     line ends (RFC 4180: a field holding a line break or carriage return is then quoted)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(download.columns), extrasaction="ignore", lineterminator="\r\n")
+    columns = columns_of(download)
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in download.rows:
-        writer.writerow({column: _csv_safe(_cell_text(row.get(column))) for column in download.columns})
+        writer.writerow({column: _csv_safe(_cell_text(row.get(column))) for column in columns})
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -106,14 +120,15 @@ def to_csv_excel_nb(download: Download) -> bytes:
     :func:`to_csv`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(list(download.columns))
+    columns = columns_of(download)
+    writer.writerow(columns)
     for row in download.rows:
         indicator = row.get("indicator")
         decimals = download.decimals.get(indicator) if isinstance(indicator, str) else None
         writer.writerow(
             [
                 _excel_nb_text(row.get(column), decimals if column in ROUNDED_AS_INDICATOR else None)
-                for column in download.columns
+                for column in columns
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -141,9 +156,10 @@ def to_xlsx(download: Download) -> bytes:
     :attr:`Download.created` and every file in the archive carries that time, never the time of writing."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
-    sheet.append(list(download.columns))
+    columns = columns_of(download)
+    sheet.append(columns)
     for row in download.rows:
-        sheet.append([_xlsx_safe(sheet, _cell_value(row.get(column))) for column in download.columns])
+        sheet.append([_xlsx_safe(sheet, _cell_value(row.get(column))) for column in columns])
     about = workbook.create_sheet("om")
     about.append(["title", _xlsx_safe(about, download.title)])
     for key, value in download.meta.items():
@@ -184,8 +200,8 @@ def to_json(download: Download) -> dict[str, Any]:
     return {
         "title": download.title,
         "meta": download.meta,
-        "columns": list(download.columns),
-        "rows": [{column: _json_value(row.get(column)) for column in download.columns} for row in download.rows],
+        "columns": columns_of(download),
+        "rows": [{column: _json_value(row.get(column)) for column in columns_of(download)} for row in download.rows],
     }
 
 
@@ -243,6 +259,7 @@ def to_jsonstat(download: Download) -> dict[str, Any]:
             del document["status"]
     extension = document.setdefault("extension", {})
     extension["boligmonitor_meta"] = download.meta
+    _add_sources(document, extension, cells)
     if outside:
         # Rows with no year at all (an indicator without any values) have no cell in a cube; they are listed.
         extension["boligmonitor_without_cell"] = [
@@ -250,6 +267,26 @@ def to_jsonstat(download: Download) -> dict[str, Any]:
             for row in outside
         ]
     return document
+
+
+def _add_sources(document: dict[str, Any], extension: dict[str, Any], cells: Sequence[dict[str, Any]]) -> None:
+    """The sources of the cube's cells: each cell's source in the extension (by indicator, region and year), the
+    distinct ones in the dataset's ``note``, and a SYNTHETIC warning first when any is made up."""
+    by_cell = [
+        {**{d: row.get(d) for d in CUBE_DIMENSIONS if d in row}, SOURCE_COLUMN: row[SOURCE_COLUMN]}
+        for row in cells
+        if row.get(SOURCE_COLUMN)
+    ]
+    if not by_cell:
+        return
+    sources = sorted({str(cell[SOURCE_COLUMN]) for cell in by_cell})
+    extension["boligmonitor_sources"] = by_cell
+    extension["boligmonitor_synthetic"] = any(source.startswith(SYNTHETIC_WORD) for source in sources)
+    notes = list(document.get("note") or [])
+    if extension["boligmonitor_synthetic"]:
+        notes.append(f"{SYNTHETIC_WORD}: made-up test data from fake test servers, not statistics.")
+    notes.extend(f"Source: {source}" for source in sources)
+    document["note"] = notes
 
 
 def to_bytes(download: Download, fmt: str) -> bytes:
@@ -316,8 +353,10 @@ __all__ = [
     "CSV_STYLES",
     "FORMATS",
     "MEDIA_TYPES",
+    "SOURCE_COLUMN",
     "CsvStyle",
     "Download",
+    "columns_of",
     "to_bytes",
     "to_csv",
     "to_csv_excel_nb",

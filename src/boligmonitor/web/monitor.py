@@ -67,7 +67,7 @@ class MonitorData:
     geometries: dict[str, str] = field(default_factory=dict)  # region code -> GeoJSON geometry text (latest vintage)
     changes: BuildChanges | None = None  # what the last build or refresh changed in earlier values (/endringer)
     _rows: dict[tuple[str, str, int | None, BenchmarkKind], IndicatorRow] = field(default_factory=dict)
-    _all_regions: dict[tuple[str, int], list[IndicatorRow]] = field(default_factory=dict)
+    _all_regions: dict[tuple[str, int | None], list[IndicatorRow]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # ------------------------------------------------------------------------------------------ look-ups
@@ -141,7 +141,8 @@ class MonitorData:
             self._rows[key] = cached
         return cached
 
-    def all_regions(self, indicator_id: str, year: int) -> list[IndicatorRow]:
+    def all_regions(self, indicator_id: str, year: int | None) -> list[IndicatorRow]:
+        """Every municipality in ``year``; None (an indicator without any value): every one missing, year None."""
         key = (indicator_id, year)
         cached = self._all_regions.get(key)
         if cached is None:

@@ -138,6 +138,14 @@ class MeasureFields(ApiModel):
 
 class ObservationRecord(MeasureFields):
     dataset: str | None = Field(description="Our key of the source dataset; null for a cell not in the database")
+    dataset_title: str | None = Field(
+        default=None, description="The source dataset's title as fetched; null for a cell not in the database"
+    )
+    synthetic: bool = Field(
+        default=False,
+        description="true: made up by a fake test server (scripts/fake-sources), never statistics; the dataset "
+        "title then starts with SYNTHETIC",
+    )
     source_table: str | None
     fetched_at: datetime | None
 

@@ -39,6 +39,7 @@ from boligmonitor.web.api.models import (
 )
 from boligmonitor.web.i18n import Language
 from boligmonitor.web.monitor import MonitorData
+from boligmonitor.web.synthetic import is_synthetic
 
 OUTER_FUNNEL_LEVEL = 0.998
 
@@ -132,9 +133,12 @@ def observation_record(data: MonitorData, observation: Observation, language: La
     # Every stored code is a known region; a stray one is still shown, named by its code.
     region = data.regions.get(code) or RegionRow(code=code, name=code, level=region_level(code) or "unknown")
     m = measure(observation, indicator.multiplier, data.tables.level, kind=indicator.kind)
+    dataset = data.dataset_of(observation.dataset_id)
     return ObservationRecord(
         **_measure_fields(data, indicator, region, m, observation.note, language, observation.year),
         dataset=observation.dataset_id or None,
+        dataset_title=dataset.title if dataset is not None else None,
+        synthetic=is_synthetic(dataset),
         source_table=observation.source_table,
         fetched_at=observation.fetched_at,
     )

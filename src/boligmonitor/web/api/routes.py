@@ -20,7 +20,7 @@ from boligmonitor.analysis.peers import BenchmarkKind
 from boligmonitor.catalog.export import catalog_to_json
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.observation import Observation
-from boligmonitor.core.regions import RegionLevel
+from boligmonitor.core.regions import RegionLevel, normalise_region_code
 from boligmonitor.store import RegionRow
 from boligmonitor.web.api.cache import CachedRoute, request_data
 from boligmonitor.web.api.models import (
@@ -58,6 +58,9 @@ Read-only JSON API of the boligsosial monitor: official statistics for Norway, i
 **Values keep their truth.** Every value comes with numerator, denominator, unit, confidence interval
 (`ci_low`, `ci_high`, `ci_level`, `ci_method`), SSB status symbol (`status`), harmonisation to today's
 municipalities and flags. A missing value is `null` with a `status` symbol and a `missing_reason`; it is never 0.
+
+**Regions** are given by code: `0` is Norway, also written `0000` (SSB's code for the whole country) or `00`;
+the answer is the same as for `0` and names Norway by its canonical code `0`.
 
 **Errors** are JSON, `{"error": {"status": 404, "message": "…"}}`. An unknown indicator or region is a 404; an
 invalid parameter (wrong pattern, a number not written with the digits 0-9, year outside YEARS, unknown enum
@@ -131,8 +134,9 @@ def _language(lang: Language | None) -> Language:
 
 
 def _any_region(data: MonitorData, code: str) -> RegionRow:
-    """Norway, a county, a municipality or an urban district; 404 for a code the database does not know."""
-    region = data.regions.get(code)
+    """Norway (also as SSB writes it, "0000"), a county, a municipality or an urban district; 404 for a code the
+    database does not know."""
+    region = data.regions.get(normalise_region_code(code))
     if region is None:
         raise UnknownPageError("region", code)
     return region
@@ -225,7 +229,11 @@ def api_observations(
     ] = None,
     region: Annotated[
         str | None,
-        Query(pattern=REGION_PATTERN, description="Region code: 0, 2, 4 or 6 digits", examples=REGION_EXAMPLES),
+        Query(
+            pattern=REGION_PATTERN,
+            description="Region code: 0 (Norway, also 0000), 2, 4 or 6 digits",
+            examples=REGION_EXAMPLES,
+        ),
     ] = None,
     year: Annotated[
         int | None,
@@ -293,7 +301,9 @@ def api_comparisons(
     region: Annotated[
         str,
         Query(
-            pattern=PAGE_REGION_PATTERN, description="0 (Norway), a county or municipality", examples=REGION_EXAMPLES
+            pattern=PAGE_REGION_PATTERN,
+            description="0 (Norway, also 0000), a county or municipality",
+            examples=REGION_EXAMPLES,
         ),
     ],
     indicator: Annotated[
@@ -327,7 +337,7 @@ def _comparison(
     # Similar municipalities need the region's characteristics that year; without them there is no peer group,
     # so the value is shown uncompared, with the reason.
     problem = row.benchmark.unavailable if row.benchmark is not None else None
-    shown_year = year if year is not None else (row.measure.year if data.has_data(indicator.id) else None)
+    shown_year = year if year is not None else row.year
     return comparison_record(data, row, lang, shown_year, problem)
 
 
@@ -359,7 +369,7 @@ def api_rankings(
     county_row = _county(data, county) if county is not None else None
     ranked_year = year if year is not None else data.latest_year(chosen.id)
     # An indicator without any value has no latest year: every municipality is listed as missing (year null).
-    rows: list[IndicatorRow] = data.all_regions(chosen.id, ranked_year if ranked_year is not None else 0)
+    rows: list[IndicatorRow] = data.all_regions(chosen.id, ranked_year)
     if county_row is not None:
         rows = [row for row in rows if row.region.code[:2] == county_row.code]
     national = rows[0].benchmark if rows else None

@@ -320,14 +320,16 @@ class _Builder:
                 not_loaded.append(name)
                 continue
             row = data.row(indicator.id, self.region.code)
-            if row.measure.value is None:
+            year = row.measure.year
+            if row.measure.value is None or year is None:
                 reason = self.t(f"missing.{absence(data, indicator, self.region, row.measure.status).value}")
-                without.append(MissingValue(name, row.measure.year or None, reason))
+                without.append(MissingValue(name, year, reason))
                 continue
-            lines.append(self.line(indicator, row))
+            lines.append(self.line(indicator, row, year))
         return Group(heading, lines, without, not_loaded)
 
-    def line(self, indicator: Indicator, row: IndicatorRow) -> IndicatorLine:
+    def line(self, indicator: Indicator, row: IndicatorRow, year: int) -> IndicatorLine:
+        """``row`` has a value, of ``year``."""
         ctx, t = self.ctx, self.t
         m = row.measure
         counts = counts_text(indicator, m.count, m.denominator, t, ctx.language)
@@ -337,7 +339,7 @@ class _Builder:
             indicator=indicator,
             row=row,
             name=indicator.name.get(ctx.language),
-            year=m.year,
+            year=year,
             value=value_text(indicator, m.value, t),
             interval=interval_text(indicator, m.ci_low, m.ci_high, t) if compared else None,
             counts=counts,
@@ -398,6 +400,8 @@ class _Builder:
             return PopulationPart(t("factsheet.population.label_no_year"), None, None, None, charts)
         row = data.row(POPULATION_INDICATOR, self.region.code)
         year = row.measure.year
+        if year is None:
+            return PopulationPart(t("factsheet.population.label_no_year"), None, None, None, charts)
         label = t("factsheet.population.label", year=year)
         if row.measure.value is None:
             return PopulationPart(label, None, None, None, charts)
@@ -454,8 +458,8 @@ class _Builder:
         groups: dict[tuple[SourceLine, ...], SourceGroup] = {}
         population = self.ctx.data.row(POPULATION_INDICATOR, self.region.code) if self._has_population() else None
         entries = [(line.indicator, line.year) for section in sections for line in section.lines]
-        if population is not None and population.measure.value is not None:
-            entries.insert(0, (population.indicator, population.measure.year))
+        if population is not None and population.measure.value is not None and population.year is not None:
+            entries.insert(0, (population.indicator, population.year))
         for indicator, year in entries:
             lines = tuple(source_lines(self.ctx, indicator, self.region.code, year))
             group = groups.setdefault(lines, SourceGroup(lines, []))

@@ -83,6 +83,8 @@ def _spine_row(ctx: PageContext, row: IndicatorRow) -> SpineRow | None:
     if indicator.unit == COUNT_UNIT or indicator.multiplier is None:
         return None
     year = row.measure.year
+    if year is None:  # an indicator without any value: nothing to place
+        return None
     national = ctx.data.row(indicator.id, NORWAY, year).measure.value
     spread = municipal_spread(ctx.data, indicator.id, year)
     if national is None or spread is None or spread.n < MIN_SPREAD:

@@ -33,7 +33,7 @@ class Finding:
     indicator_id: str
     comparison: Comparison
     text: str
-    year: int = 0
+    year: int
     old: bool = False  # the value is more than OLD_FINDING_YEARS older than the sheet: the sentence says so
 
 
@@ -43,7 +43,7 @@ def finding(row: IndicatorRow, benchmark: str, t: Translator, *, current_year: i
     :data:`OLD_FINDING_YEARS` before ``current_year`` (the sheet's), says the figure is old."""
     m = row.measure
     reference = row.benchmark.value if row.benchmark is not None else None
-    if m.value is None or reference is None or row.comparison not in TESTED:
+    if m.value is None or m.year is None or reference is None or row.comparison not in TESTED:
         return None
     indicator = row.indicator
     values = {

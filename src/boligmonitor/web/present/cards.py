@@ -28,8 +28,10 @@ from boligmonitor.catalog.models import Indicator
 from boligmonitor.core.observation import Observation
 from boligmonitor.core.regions import NORWAY, RegionLevel
 from boligmonitor.core.status import STATUS_MEANING, Status
+from boligmonitor.store import DatasetRow
 from boligmonitor.web.charts import LinePoint, sparkline
 from boligmonitor.web.context import BENCHMARK_WORDS, Display, PageContext
+from boligmonitor.web.downloads import SOURCE_COLUMN
 from boligmonitor.web.present.age import older_text
 from boligmonitor.web.present.coverage import Absence, absence
 from boligmonitor.web.present.display import (
@@ -40,6 +42,7 @@ from boligmonitor.web.present.display import (
 )
 from boligmonitor.web.present.formatting import counts_text, interval_text, ratio_text, value_text
 from boligmonitor.web.present.sources import dataset_publisher, dataset_title
+from boligmonitor.web.synthetic import is_synthetic, source_text, title_without_mark
 
 # The publisher `boligmonitor import` records for a user's own file (pipeline/importer.py).
 IMPORTED = "import"
@@ -54,6 +57,8 @@ class SourceLine:
     fetched: str | None  # formatted date of the fetch, from the stored dataset
     updated: str | None  # the publisher's own "updated" stamp when known
     evidence: str | None = None  # how sure the recipe is of the table, in plain words (None: verified)
+    dataset: str | None = None  # the stored dataset this very value was read from (None: a catalogue source only)
+    synthetic: bool = False  # the value was made up by a fake test server: the title starts with the page's mark
 
 
 @dataclass
@@ -296,19 +301,21 @@ def interval_note(ctx: PageContext, indicator: Indicator, m: Measure) -> str | N
     return None
 
 
-def _imported(ctx: PageContext, indicator_id: str, region: str, year: int) -> Observation | None:
+def _imported(ctx: PageContext, indicator_id: str, region: str, year: int | None) -> Observation | None:
     """The observation when a user imported it (`boligmonitor import`: its dataset's publisher is "import")."""
-    observation = ctx.data.tables.observations(indicator_id).get((region, year))
+    observation = ctx.data.tables.observations(indicator_id).get((region, year)) if year is not None else None
     dataset = ctx.data.dataset_of(observation.dataset_id if observation else None)
     return observation if dataset is not None and dataset.publisher == IMPORTED else None
 
 
-def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int) -> list[SourceLine]:
+def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int | None) -> list[SourceLine]:
     """The catalogue's sources, and the dataset this very value was read from when it is not one of them
     (e.g. FHI's processing of an SSB table): every value can be traced to the file it came from. An imported
-    value names the source its row gave (the tidy format's ``source`` column), with the file's title."""
-    observation = ctx.data.tables.observations(indicator.id).get((region, year))
+    value names the source its row gave (the tidy format's ``source`` column), with the file's title. ``year``
+    None (an indicator without any value): the catalogue's sources only."""
+    observation = ctx.data.tables.observations(indicator.id).get((region, year)) if year is not None else None
     dataset = ctx.data.dataset_of(observation.dataset_id if observation else None)
+    synthetic = is_synthetic(dataset)
     lines = []
     matched = False
     for source in indicator.sources:
@@ -318,11 +325,13 @@ def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int)
             SourceLine(
                 publisher=source.publisher,
                 table=source.table,
-                title=source.table_title,
+                title=_synthetic_title(ctx, dataset) if used and synthetic and dataset else source.table_title,
                 url=source.url,
                 fetched=ctx.t.date(dataset.fetched_at) if used and dataset and dataset.fetched_at else None,
                 updated=dataset.updated if used and dataset else None,
                 evidence=evidence_text(ctx, indicator, source.dataset),
+                dataset=dataset.id if used and dataset else None,
+                synthetic=used and synthetic,
             )
         )
     if dataset is not None and not matched:
@@ -331,13 +340,29 @@ def source_lines(ctx: PageContext, indicator: Indicator, region: str, year: int)
             SourceLine(
                 publisher=own_source if own_source and own_source != IMPORTED else dataset_publisher(ctx, dataset),
                 table=dataset.table,
-                title=dataset_title(ctx, dataset),
+                title=_synthetic_title(ctx, dataset) if synthetic else dataset_title(ctx, dataset),
                 url=None,
                 fetched=ctx.t.date(dataset.fetched_at) if dataset.fetched_at else None,
                 updated=dataset.updated,
+                dataset=dataset.id,
+                synthetic=synthetic,
             )
         )
     return lines
+
+
+def _synthetic_title(ctx: PageContext, dataset: DatasetRow) -> str:
+    """A made-up dataset's title as fetched (not the catalogue's title of the real table), after the page's mark:
+    "Syntetiske testtall, ikke statistikk (SYNTHETIC) – …"."""
+    return f"{ctx.t('synthetic.mark')} – {title_without_mark(dataset.title)}"
+
+
+def source_column(card: Card) -> str | None:
+    """The card's value's source for a download's ``source`` column (SYNTHETIC first when made up); None without
+    a stored value."""
+    used = [line for line in card.sources if line.dataset is not None]
+    texts = [source_text(line.publisher, line.table, line.title, synthetic=line.synthetic) for line in used]
+    return "; ".join(texts) or None
 
 
 def evidence_text(ctx: PageContext, indicator: Indicator, dataset: str) -> str | None:
@@ -386,6 +411,7 @@ def card_record(card: Card) -> dict[str, Any]:
     record = card.row.as_dict()
     record["indicator_name"] = card.name
     record["display"] = card.headline
+    record[SOURCE_COLUMN] = source_column(card)
     return record
 
 
@@ -403,6 +429,8 @@ __all__ = [
     "coverage_note",
     "interval_note",
     "loading_help_url",
+    "source_column",
+    "source_lines",
     "trend_text",
     "value_notes",
 ]

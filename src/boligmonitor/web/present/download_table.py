@@ -1,7 +1,7 @@
 """The tidy columns of every indicator download and the metadata a page's download carries.
 
-``?csv=norsk`` on a page's ``.csv`` sibling gives "CSV for Excel (norsk)" (:func:`csv_style`); rows whose year
-is the tables' "no year at all" (0, an indicator without any values) get an empty year in every format.
+``?csv=norsk`` on a page's ``.csv`` sibling gives "CSV for Excel (norsk)" (:func:`csv_style`). A row of an
+indicator without any value has no year (None from the tables): empty in every format, never 0.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.downloads import CsvStyle, Download
 from boligmonitor.web.request_params import parse_choice, single
+from boligmonitor.web.synthetic import with_sources
 
 # ?csv=… on a download: the Norwegian Excel style; without it, the standard CSV.
 CSV_PARAMETER = "csv"
@@ -64,16 +65,15 @@ def download(
     }
     created = version.created_at if version else None
     style = csv_style(ctx)
-    tidy = [_without_year_zero(row) for row in rows]
     return Download(
         name=f"{name}-excel" if style == "excel_nb" else name,
         title=title,
         columns=columns,
-        rows=tidy,
+        rows=with_sources(ctx.data, rows),
         meta=meta,
         created=created,
         csv_style=style,
-        decimals=published_decimals(ctx, tidy) if style == "excel_nb" else {},
+        decimals=published_decimals(ctx, rows) if style == "excel_nb" else {},
     )
 
 
@@ -93,13 +93,6 @@ def published_decimals(ctx: PageContext, rows: Sequence[dict[str, Any]]) -> dict
             except KeyError:
                 continue  # a row of the user's own data or a ranking variable: the general rounding
     return decimals
-
-
-def _without_year_zero(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with an empty year where the tables say "no year at all" (0): missing, never year 0."""
-    if row.get("year") == 0 and not isinstance(row.get("year"), bool):
-        return {**row, "year": None}
-    return row
 
 
 __all__ = [

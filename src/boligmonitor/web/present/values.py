@@ -125,9 +125,11 @@ class Spread:
     n: int
 
 
-def municipal_spread(data: MonitorData, indicator_id: str, year: int) -> Spread | None:
+def municipal_spread(data: MonitorData, indicator_id: str, year: int | None) -> Spread | None:
     """Minimum, 25th and 75th percentile (inclusive method, as spreadsheets compute them) and maximum of the
-    municipalities with a value; None when no municipality has one."""
+    municipalities with a value; None when no municipality has one (``year`` None: the indicator has no value)."""
+    if year is None:
+        return None
     values = sorted(
         value
         for row in data.all_regions(indicator_id, year)

@@ -1,10 +1,12 @@
 """Municipalities side by side (``/sammenlign?kommune=0301&kommune=4601&tema=eldre_og_bolig``).
 
-Up to ten municipalities, chosen with a GET form, and Norway: one table row per indicator of the chosen theme,
-one column per municipality, each cell the value in the chosen display with its comparison (shape and words)
+Up to ten municipalities, chosen with a GET form, and Norway (also alone, when only Norway is asked for, as
+``kommune=0``, ``0000`` or "Hele landet"): one table row per indicator of the chosen theme, one column per
+municipality and one for Norway, each cell the value in the chosen display with its comparison (shape and words)
 and interval; a missing value says why. Each indicator with values also gets a bar chart over the chosen
 municipalities with Norway's line, summarised in one sentence; the table is its data. Every cell of a row is
-for the same year: the latest year in which one of the chosen municipalities has a value.
+for the same year: the latest year in which one of the chosen municipalities (Norway when it is shown alone)
+has a value.
 """
 
 from __future__ import annotations
@@ -81,9 +83,11 @@ def compare_page(ctx: PageContext) -> Page:
     for indicator in data.theme_indicators(theme.id):
         if not data.has_data(indicator.id):
             not_loaded.append((indicator.name.get(language), ctx.url(f"/indikator/{indicator.id}")))
-        elif selection.regions:
+        elif selection.shown:
             lines.append(_line(ctx, selection, indicator))
     names = [region.name for region in selection.regions]
+    if selection.norway:
+        names.append(ctx.t("region.norway"))
     title = ctx.t("compare.title_with", regions=", ".join(names), theme=theme_name) if names else ctx.t("compare.title")
     records = [_record(ctx, cell) for line in lines for cell in [*line.cells, line.norway]]
     context = {
@@ -101,8 +105,8 @@ def compare_page(ctx: PageContext) -> Page:
         ),
         "benchmark_options": list(BENCHMARK_WORDS) if selection.regions else [],
         "theme_url": (
-            ctx.url(f"/region/{selection.codes[0]}/tema/{theme.id}", visning=ctx.display.value)
-            if selection.regions
+            ctx.url(f"/region/{_shown_codes(selection)[0]}/tema/{theme.id}", visning=ctx.display.value)
+            if selection.shown
             else None
         ),
         "example_url": _example_url(ctx, theme.id),
@@ -112,7 +116,7 @@ def compare_page(ctx: PageContext) -> Page:
         title,
         context,
         download=(
-            download(ctx, _download_name(selection), title, records, COMPARE_COLUMNS) if selection.regions else None
+            download(ctx, _download_name(selection), title, records, COMPARE_COLUMNS) if selection.shown else None
         ),
         breadcrumbs=[(ctx.t("nav.home"), ctx.url("/")), (ctx.t("compare.title"), None)],
     )
@@ -122,12 +126,14 @@ def _form_context(ctx: PageContext, selection: Selection) -> dict[str, Any]:
     """What the form shows: the chosen municipalities with their remove links, the themes, and the display and
     benchmark choices it carries along as hidden fields."""
     theme_id = selection.theme.id
+    norway = [NORWAY] if selection.norway else []  # asked for, Norway stays when a municipality is removed
     return {
         "selection": selection,
         "chosen": [
-            (region, compare_url(ctx, [code for code in selection.codes if code != region.code], theme_id))
+            (region, compare_url(ctx, [*(code for code in selection.codes if code != region.code), *norway], theme_id))
             for region in selection.regions
         ],
+        "hidden_norway": NORWAY if selection.norway else None,
         "can_add": len(selection.regions) < MAX_MUNICIPALITIES,
         "max_municipalities": MAX_MUNICIPALITIES,
         "theme_options": [(theme.id, theme.name.get(ctx.language)) for theme in themes_in_order(ctx)],
@@ -138,7 +144,7 @@ def _form_context(ctx: PageContext, selection: Selection) -> dict[str, Any]:
 
 def _line(ctx: PageContext, selection: Selection, indicator: Indicator) -> CompareLine:
     data = ctx.data
-    year = _common_year(ctx, indicator, selection.codes)
+    year = _common_year(ctx, indicator, _shown_codes(selection))
     cells = [
         _cell(ctx, data.row(indicator.id, region.code, year, benchmark=effective_benchmark(ctx, region.code)))
         for region in selection.regions
@@ -159,13 +165,19 @@ def _line(ctx: PageContext, selection: Selection, indicator: Indicator) -> Compa
     )
 
 
+def _shown_codes(selection: Selection) -> list[str]:
+    """The chosen municipalities' codes; Norway's when it is asked for alone."""
+    return selection.codes or [NORWAY]
+
+
 def _common_year(ctx: PageContext, indicator: Indicator, codes: list[str]) -> int:
-    """The latest year in which any chosen municipality has a value (else the indicator's latest year), so
-    that a row compares one year."""
+    """The latest year in which any of ``codes`` has a value (else the indicator's latest year), so that a row
+    compares one year. Only indicators with a value in some year get a row (the others are listed apart)."""
     years = [o.year for code in codes for o in ctx.data.series(indicator.id, code) if o.value is not None]
-    if years:
-        return max(years)
-    return ctx.data.latest_year(indicator.id) or 0
+    latest = max(years, default=ctx.data.latest_year(indicator.id))
+    if latest is None:
+        raise ValueError(f"{indicator.id} has no value in any year: it has no row to compare")
+    return latest
 
 
 def _cell(ctx: PageContext, row: IndicatorRow) -> CompareCell:
@@ -266,7 +278,7 @@ def _record(ctx: PageContext, cell: CompareCell) -> dict[str, Any]:
 
 
 def _download_name(selection: Selection) -> str:
-    return "boligmonitor-sammenligning-" + "-".join(selection.codes) + f"-{selection.theme.id}"
+    return "boligmonitor-sammenligning-" + "-".join(_shown_codes(selection)) + f"-{selection.theme.id}"
 
 
 def _example_url(ctx: PageContext, theme_id: str) -> str | None:

@@ -1,9 +1,11 @@
 """Which municipalities and theme the comparison page shows, read from its URL.
 
 ``kommune`` may be given up to ten times; each value is what the visitor typed or picked: a number ("0301",
-"301"), a name ("Bergen") or the picker's "4601 Bergen" form, resolved like the site picker. A value that
-matches no municipality, several, or a county is reported by name with what to do, never a server error;
-more than ten values is a bad request. ``tema`` is a theme id (default: the first theme).
+"301"), a name ("Bergen") or the picker's "4601 Bergen" form, resolved like the site picker. Norway in any
+spelling ("0", "0000", "Hele landet", "Norge") is accepted: it is always the table's last column, and asked for
+alone it is shown by itself. A value that matches no municipality, several, or a county is reported by name with
+what to do, never a server error; more than ten values is a bad request. ``tema`` is a theme id (default: the
+first theme).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from boligmonitor.store import RegionRow
 from boligmonitor.web.context import BENCHMARK_WORDS, PageContext
 from boligmonitor.web.present.navigation import themes_in_order
 from boligmonitor.web.request_params import bad_request
-from boligmonitor.web.views.picker import find_regions
+from boligmonitor.web.views.picker import find_regions, means_norway
 
 MAX_MUNICIPALITIES = 10
 MAX_CHOICES = 10  # suggestions offered for a name that matches several municipalities
@@ -34,13 +36,19 @@ class Problem:
 
 @dataclass
 class Selection:
-    regions: list[RegionRow]
+    regions: list[RegionRow]  # the chosen municipalities, in the order given
     problems: list[Problem]
     theme: Theme
+    norway: bool = False  # Norway was asked for ("0", "0000", "Hele landet"): always a column, so accepted as is
 
     @property
     def codes(self) -> list[str]:
         return [region.code for region in self.regions]
+
+    @property
+    def shown(self) -> bool:
+        """Whether there is a table to show: a municipality was chosen, or Norway alone was asked for."""
+        return bool(self.regions) or self.norway
 
 
 def requested_entries(ctx: PageContext) -> list[str]:
@@ -58,6 +66,9 @@ def requested_entries(ctx: PageContext) -> list[str]:
 def read_selection(ctx: PageContext) -> Selection:
     theme = _theme(ctx)
     entries = requested_entries(ctx)
+    # Norway is no municipality: asked for, it is shown (always the last column) and does not count towards the ten.
+    norway = any(means_norway(entry) for entry in entries)
+    entries = [entry for entry in entries if not means_norway(entry)]
     if len(entries) > MAX_MUNICIPALITIES:
         raise bad_request(
             "kommune", ", ".join(entries), ctx.t("compare.too_many", max=MAX_MUNICIPALITIES, n=len(entries))
@@ -73,7 +84,7 @@ def read_selection(ctx: PageContext) -> Selection:
         else:
             pending.append((entry, found))
     problems = [_problem(ctx, entry, found, regions, theme) for entry, found in pending]
-    return Selection(regions, problems, theme)
+    return Selection(regions, problems, theme, norway)
 
 
 def _problem(ctx: PageContext, entry: str, found: list[RegionRow], chosen: list[RegionRow], theme: Theme) -> Problem:

@@ -70,7 +70,7 @@ class OverviewRow:
     indicator: Indicator
     name: str
     url: str
-    year: int
+    year: int | None  # None: the indicator has no value in any year (shown empty, never 0)
     older: str | None  # "eldre tall (2014)" beside the year, judged within the section's theme
     row: IndicatorRow
     shown: ShownValue

@@ -1,7 +1,8 @@
 """The municipality picker's answer (``/velg?q=…``): what was typed, resolved to a region.
 
-Accepts a number ("0301", "301"), a name ("Oslo", "oslo"), the datalist's "0301 Oslo" form, "Hele landet"
-/ "Norge" / "Norway", and a unique beginning of a name. One match goes straight to the page (303), several
+Accepts a number ("0301", "301"), a name ("Oslo", "oslo"), the datalist's "0301 Oslo" form, Norway in every
+spelling (:func:`means_norway`: "Hele landet", "Norge", "Noreg", "Norway", "0", "0000"), and a unique beginning
+of a name. One match goes straight to the page (303), several
 give a list to choose from, none a page that says so. ``til`` says which page of the region to open: the
 overview, a theme (``tema/ID``) or an indicator's time series (``indikator/ID``); nothing else is accepted,
 so the picker cannot be used to redirect elsewhere.
@@ -12,13 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from boligmonitor.core.regions import NORWAY, RegionLevel
+from boligmonitor.core.regions import NORWAY, RegionLevel, normalise_region_code
 from boligmonitor.store import RegionRow
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.pages import Page
 
 _TARGET = re.compile(r"^(tema|indikator)/[A-Za-z0-9_]{1,40}$")
-_NORWAY_WORDS = {"hele landet", "heile landet", "landet", "norge", "noreg", "norway", "0"}
+_NORWAY_WORDS = frozenset({"hele landet", "heile landet", "landet", "norge", "noreg", "norway"})
 MAX_CHOICES = 50
 
 
@@ -37,12 +38,25 @@ def resolve(ctx: PageContext, query: str, target: str) -> str | Page:
     return Page("picker.html", title, {"query": query, "choices": choices, "truncated": len(matches) > MAX_CHOICES})
 
 
+def means_norway(text: str) -> bool:
+    """Whether ``text`` names Norway: its name in bokmål, nynorsk or English ("Hele landet", "Heile landet",
+    "Norge", "Noreg", "Norway", "landet"), or its code as we and publishers write it ("0", SSB's "0000", "00",
+    "EAK"), in any case and spacing, alone or before a name ("0000 Hele landet")."""
+    folded = _fold(text)
+    number, _, rest = folded.partition(" ")
+    return (
+        folded in _NORWAY_WORDS
+        or normalise_region_code(folded) == NORWAY
+        or (number.isdigit() and normalise_region_code(number) == NORWAY and (not rest or rest in _NORWAY_WORDS))
+    )
+
+
 def find_regions(ctx: PageContext, query: str) -> list[RegionRow]:
     text = _fold(query)
     if not text:
         return []
     regions = [r for r in ctx.data.regions.values() if r.level in _LEVELS]
-    if text in _NORWAY_WORDS:
+    if means_norway(text):
         return [r for r in regions if r.code == NORWAY]
     number, _, rest = text.partition(" ")
     if number.isdigit():
@@ -85,4 +99,4 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-__all__ = ["MAX_CHOICES", "find_regions", "resolve"]
+__all__ = ["MAX_CHOICES", "find_regions", "means_norway", "resolve"]

@@ -113,7 +113,7 @@ def _area_line(ctx: PageContext, indicator: Indicator, key: str, code: str, year
             # Norway or a county without a published value that year: pooled from its municipalities (the
             # analysis layer does it, with the same rules as everywhere else), or missing with its status.
             row = data.row(indicator.id, code, year)
-            points[year] = _measured(ctx, indicator, code, row.measure, row.note)
+            points[year] = _measured(ctx, indicator, code, year, row.measure, row.note)
         elif observation is not None:
             points[year] = _point(ctx, indicator, observation)
         else:
@@ -123,13 +123,13 @@ def _area_line(ctx: PageContext, indicator: Indicator, key: str, code: str, year
 
 def _point(ctx: PageContext, indicator: Indicator, observation: Observation) -> Point:
     m = measure(observation, indicator.multiplier, ctx.data.tables.level, kind=indicator.kind)
-    return _measured(ctx, indicator, observation.region_code, m, observation.note)
+    return _measured(ctx, indicator, observation.region_code, observation.year, m, observation.note)
 
 
-def _measured(ctx: PageContext, indicator: Indicator, code: str, m: Measure, note: str | None) -> Point:
+def _measured(ctx: PageContext, indicator: Indicator, code: str, year: int, m: Measure, note: str | None) -> Point:
     missing = None if m.value is not None else ctx.data.missing_reason(indicator.id, m.status).value
     return Point(
-        year=m.year,
+        year=year,
         value=m.value,
         low=m.ci_low,
         high=m.ci_high,

@@ -58,7 +58,7 @@ def about_indicator(ctx: PageContext, indicator: Indicator, region: str = NORWAY
 def _sources(ctx: PageContext, indicator: Indicator, region: str, year: int | None) -> list[SourceLine]:
     """The source lines, each with its dataset's fetch date and the publisher's "updated" date in the page's
     language, and titles without maintainers' notes."""
-    lines = source_lines(ctx, indicator, region, year if year is not None else 0)
+    lines = source_lines(ctx, indicator, region, year)
     completed = []
     for index, line in enumerate(lines):
         dataset = ctx.data.datasets.get(indicator.sources[index].dataset) if index < len(indicator.sources) else None
