@@ -37,6 +37,7 @@ from boligmonitor.store import (
     head_revision,
     migrate,
 )
+from boligmonitor.store.reporting.coding import include_in_schema_comparison
 from boligmonitor.store.schema import metadata
 
 OSLO_TIME = timezone(timedelta(hours=1))
@@ -504,7 +505,9 @@ def test_migrate_is_idempotent_and_yields_exactly_the_schema_module(store: Store
     migrate(store.engine)
     assert current_revision(store.engine) == head_revision()
     with store.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_in_schema_comparison}
+        )
         assert compare_metadata(context, metadata) == []
 
 
@@ -522,7 +525,9 @@ def test_the_schema_comparison_would_notice_a_drift(store: Store) -> None:
     Table("synthetic_extra", drifted, Column("id", Integer, primary_key=True))
     drifted.tables["observation"].append_column(Column("synthetic_column", Integer))
     with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), drifted)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"include_name": include_in_schema_comparison}), drifted
+        )
     assert {difference[0] for difference in differences} == {"add_table", "add_column"}
 
 

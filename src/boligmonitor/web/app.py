@@ -44,6 +44,7 @@ from boligmonitor.web.pages import BadRequestError
 from boligmonitor.web.redirects import slash_redirect
 from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
+from boligmonitor.web.views.programme import coding_routes
 from boligmonitor.web.views.reporting import inbox as inbox_routes
 from boligmonitor.web.views.reporting import routes as reporting_routes
 
@@ -218,6 +219,7 @@ def site_routers() -> tuple[APIRouter, ...]:
         routes.router,
         reporting_routes.router,
         inbox_routes.router,
+        coding_routes.router,
     )
 
 

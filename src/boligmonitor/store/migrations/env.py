@@ -12,6 +12,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
+from boligmonitor.store.reporting.coding import include_in_schema_comparison
 from boligmonitor.store.schema import UtcDateTime, metadata
 
 
@@ -32,6 +33,7 @@ def run_migrations() -> None:
         # SQLite cannot ALTER most things in place: let future migrations use batch (copy-and-move) mode.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_in_schema_comparison,  # SQLite's FTS5 tables: created by migration 0006 only
         render_item=render_item,
     )
     with context.begin_transaction():

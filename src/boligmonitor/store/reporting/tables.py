@@ -13,7 +13,20 @@ record never stands in the way of a change to accounts. Lists and mappings are c
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Double, ForeignKey, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
+from sqlalchemy.dialects import postgresql  # noqa: F401  (gives func.to_tsvector its types, for the index)
 
 from boligmonitor.store.schema import UtcDateTime, metadata
 
@@ -180,6 +193,95 @@ attainment_override = Table(
     UniqueConstraint("programme_id", "year", "goal_id", "catalogue_goal_id", "indicator_id", "scope"),
 )
 
+# The coding of open answers (store/reporting/coding, docs/reporting-coding.md; migration 0006). A programme's
+# codebook: codes with a description, grouped under a programme goal and optionally under a parent code (no foreign
+# key on the parent, so that a back-up restores codes in id order whatever their nesting). ``guid`` is the code's
+# UUID in REFI-QDA exports, kept so that a re-export names the same code.
+coding_code = Table(
+    "coding_code",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_id", Text, nullable=False),
+    Column("guid", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("goal_id", Text, nullable=True),  # a goal of the programme (catalog.reporting.ProgrammeGoal.id)
+    Column("parent_id", Integer, nullable=True),  # another code of the same programme
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("programme_id", "name"),
+)
+
+# A passage of one open answer in one kept (submitted) version of a report, in characters of the answer's text
+# [start_offset, end_offset): the whole answer or a highlighted part. An example quote carries the analyst's note.
+coded_passage = Table(
+    "coded_passage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guid", Text, nullable=False, unique=True),  # the PlainTextSelection's UUID in REFI-QDA
+    Column("report_version_id", Integer, ForeignKey("report_version.id"), nullable=False),
+    Column("question_id", Text, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("example_quote", Boolean, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_by_account_id", Integer, nullable=True),
+    UniqueConstraint("report_version_id", "question_id", "start_offset", "end_offset"),
+    Index(None, "report_version_id", "question_id"),
+)
+
+# The codes given to a passage (several per passage, as in Taguette).
+coded_passage_code = Table(
+    "coded_passage_code",
+    metadata,
+    Column("passage_id", Integer, ForeignKey("coded_passage.id"), primary_key=True),
+    Column("code_id", Integer, ForeignKey("coding_code.id"), primary_key=True),
+    Index(None, "code_id"),
+)
+
+# A span of an open answer left out of every display, export and search for personal data, with the reason. It
+# belongs to the report's question and hides every place where a kept version's text holds the same characters
+# (found by ``span_sha256``, not kept as text): the report's kept versions themselves are never changed.
+answer_redaction = Table(
+    "answer_redaction",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("report.id"), nullable=False),
+    Column("question_id", Text, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("span_sha256", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("redacted_at", UtcDateTime, nullable=False),
+    Column("redacted_by", Text, nullable=False),
+    Column("redacted_by_account_id", Integer, nullable=True),
+    Index(None, "report_id", "question_id"),
+)
+
+# The full-text search's documents: each open answer of each report's latest submitted version, with its redacted
+# spans replaced by a marker. Derived (made again from the kept versions and the redactions whenever they differ),
+# so not backed up. PostgreSQL searches it through the GIN index below; SQLite through the FTS5 table
+# ``open_answer_fts`` that migration 0006 creates with the triggers keeping it in step with this table.
+open_answer_search = Table(
+    "open_answer_search",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_version_id", Integer, ForeignKey("report_version.id"), nullable=False),
+    Column("question_id", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("redactions", Integer, nullable=False),  # how many redactions the text had applied when indexed
+    UniqueConstraint("report_version_id", "question_id"),
+    Index(
+        "ix_open_answer_search_norwegian",
+        func.to_tsvector(literal_column("'norwegian'"), literal_column("search_text")),
+        postgresql_using="gin",
+    ).ddl_if(dialect="postgresql"),
+)
+
 # Every table of this room, parents before children.
 REPORTING_TABLES: tuple[Table, ...] = (
     reporting_round,
@@ -190,13 +292,22 @@ REPORTING_TABLES: tuple[Table, ...] = (
     report_comment,
     notification_outbox,
     attainment_override,
+    coding_code,
+    coded_passage,
+    coded_passage_code,
+    answer_redaction,
 )
 
 __all__ = [
     "REPORTING_TABLES",
     "answer",
+    "answer_redaction",
     "attainment_override",
+    "coded_passage",
+    "coded_passage_code",
+    "coding_code",
     "notification_outbox",
+    "open_answer_search",
     "own_goal",
     "report",
     "report_comment",
