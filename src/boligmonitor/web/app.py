@@ -34,6 +34,7 @@ from boligmonitor.store import Store, database_url
 from boligmonitor.store.accounts import AccountStore
 from boligmonitor.web import routes
 from boligmonitor.web.api import routes as api
+from boligmonitor.web.api.reporting import routes as programme_api_routes
 from boligmonitor.web.auth import AuthSettings, install_auth
 from boligmonitor.web.error_pages import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
@@ -41,10 +42,12 @@ from boligmonitor.web.http_answers import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from boligmonitor.web.monitor import Monitor, MonitorData, UnknownPageError
 from boligmonitor.web.page_cache import PAGE_CACHE_BYTES, PageCache
 from boligmonitor.web.pages import BadRequestError
+from boligmonitor.web.programme_report import routes as programme_report_routes
 from boligmonitor.web.redirects import slash_redirect
 from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
 from boligmonitor.web.views.programme import coding_routes
+from boligmonitor.web.views.programme import routes as programme_routes
 from boligmonitor.web.views.reporting import inbox as inbox_routes
 from boligmonitor.web.views.reporting import routes as reporting_routes
 
@@ -220,6 +223,9 @@ def site_routers() -> tuple[APIRouter, ...]:
         reporting_routes.router,
         inbox_routes.router,
         coding_routes.router,
+        programme_routes.router,
+        programme_api_routes.router,
+        programme_report_routes.router,
     )
 
 

@@ -17,9 +17,11 @@ from boligmonitor.store.reporting import (
     REPORTING_TABLES,
     AnswerInput,
     FigureState,
+    OverrideKey,
     ReportingRound,
     ReportStore,
 )
+from boligmonitor.store.reporting.coding import CodingStore, Span
 from boligmonitor.store.schema import DATA_TABLES
 from tests.store.accounts.synthetic import FakeClock
 from tests.store.reporting.synthetic import (
@@ -59,6 +61,14 @@ def _report_something(reports: ReportStore, reporting: ReportingRound, accounts:
     reports.comment(submitted.id, "SYNTHETIC comment", actor=anne)
     reports.save_own_goal(synthetic_own_goal(), actor=kari)
     reports.invite(reporting.id, [MUNICIPALITY], actor=CLI)
+    siri = actor(accounts, "siri@husbanken.example")
+    key = OverrideKey(reporting.programme_id, reporting.year, "sosialhjelp", None, None, MUNICIPALITY)
+    reports.save_override(key, "yellow", "SYNTHETIC reason: judged from the answers", actor=siri)
+    coding = CodingStore(reports.engine)
+    code = coding.add_code(reporting.programme_id, "SYNTHETIC code", actor=siri)
+    coded = coding.open_answers(reporting.programme_id)[0]  # "SYNTHETIC answer to …"
+    coding.code_passage(coded.report_version_id, coded.question_id, Span(0, 9), [code.id], actor=siri)
+    coding.redact(coded.report_version_id, coded.question_id, Span(10, 16), "SYNTHETIC reason", actor=siri)
 
 
 def test_a_full_build_keeps_every_reporting_row(

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         RoundState,
         StoredOwnGoal,
     )
+    from boligmonitor.store.reporting.overrides import OverrideKey, StoredOverride
     from boligmonitor.store.reporting.problems import AnswerError, AnswerProblem, ConflictError, ReportingError
     from boligmonitor.store.reporting.report_store import FormSource, ReportStore
     from boligmonitor.store.reporting.tables import REPORTING_TABLES
@@ -57,6 +58,8 @@ _WHERE = {
     "ReportingRound": "models",
     "RoundState": "models",
     "StoredOwnGoal": "models",
+    "OverrideKey": "overrides",
+    "StoredOverride": "overrides",
     "AnswerError": "problems",
     "AnswerProblem": "problems",
     "ConflictError": "problems",
@@ -88,6 +91,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "OfficialFigure",
+    "OverrideKey",
     "Report",
     "ReportComment",
     "ReportState",
@@ -97,6 +101,7 @@ __all__ = [
     "ReportingError",
     "ReportingRound",
     "RoundState",
+    "StoredOverride",
     "StoredOwnGoal",
     "backup",
     "restore",

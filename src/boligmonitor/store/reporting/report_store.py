@@ -24,7 +24,7 @@ from boligmonitor.store.accounts.audit import Actor
 from boligmonitor.store.accounts.transactions import account_reading, account_transaction
 from boligmonitor.store.engine import create_engine_for, database_url
 from boligmonitor.store.migrate import migrate
-from boligmonitor.store.reporting import dialogue, kept_versions, notifications, own_goals, rounds, rows
+from boligmonitor.store.reporting import dialogue, kept_versions, notifications, overrides, own_goals, rounds, rows
 from boligmonitor.store.reporting.answers import (
     insert_official_figures,
     officials_of,
@@ -49,6 +49,7 @@ from boligmonitor.store.reporting.models import (
     RoundState,
     StoredOwnGoal,
 )
+from boligmonitor.store.reporting.overrides import OverrideKey, StoredOverride
 from boligmonitor.store.reporting.prefill import current_data_version, official_figures
 from boligmonitor.store.reporting.problems import AnswerError, ConflictError, ReportingError
 from boligmonitor.store.reporting.tables import notification_outbox, report, reporting_round
@@ -387,6 +388,28 @@ class ReportStore:
         code = _municipality(municipality)
         with account_transaction(self._engine) as connection:
             own_goals.remove(connection, programme_id, code, goal_id, expected_version, actor=actor, at=self.now())
+
+    # Analysts' overrides of goal-attainment colours (store/reporting/overrides.py)
+
+    def overrides(self, programme_id: str, year: int | None = None) -> list[StoredOverride]:
+        """The programme's overrides (of one year, or all), in key order."""
+        with account_reading(self._engine) as connection:
+            return overrides.read(connection, programme_id, year)
+
+    def save_override(self, key: OverrideKey, colour: str, reason: str, *, actor: Actor) -> StoredOverride:
+        """Set an analyst's colour for one assessment, replacing an earlier decision on the same key; the reason is
+        required (:class:`InputError` naming ``colour``, ``reason`` or ``scope`` otherwise). Audited before → after."""
+        try:
+            with account_transaction(self._engine) as connection:
+                return overrides.save(connection, key, colour, reason, actor=actor, at=self.now())
+        except IntegrityError:  # another analyst saved the same key first: replace hers, as a later decision does
+            with account_transaction(self._engine) as connection:
+                return overrides.save(connection, key, colour, reason, actor=actor, at=self.now())
+
+    def remove_override(self, key: OverrideKey, *, actor: Actor) -> StoredOverride:
+        """Remove the override of ``key`` (the rule's colour shows again); :class:`ReportingError` when none."""
+        with account_transaction(self._engine) as connection:
+            return overrides.remove(connection, key, actor=actor, at=self.now())
 
     # Notifications
 

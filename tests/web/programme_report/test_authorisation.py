@@ -1,0 +1,113 @@
+"""The report documents in the authorisation matrix: every route × every role × (her own municipality 5001,
+another of the adviser's region 5006, a municipality of another region 0301), written out by hand. The programme's
+report is about no single municipality (one column). Any cell that changes fails this test until the table is
+changed on purpose, and so does a route without a row or without exactly one ``require``.
+
+Authorisation is decided before anything is rendered, so the PDFs are replaced by a stub here (they are made and
+checked in test_report_pdf.py and test_feedback_pdf.py). All people are SYNTHETIC."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from boligmonitor.store.accounts import Role
+from boligmonitor.web.programme_report import routes
+from boligmonitor.web.programme_report.routes import router
+from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.programme_report.conftest import ADMIN, ANNE, KARI, OLA, SIRI, ReportSite
+
+PEOPLE: Final = {
+    Role.PUBLIC: None,
+    Role.ADMINISTRATOR: ADMIN,
+    Role.HUSBANKEN_ANALYST: SIRI,
+    Role.REGIONAL_ADVISER: ANNE,
+    Role.MUNICIPAL_REPORTER: KARI,
+    Role.MUNICIPAL_READER: OLA,
+}
+TARGETS: Final = ("5001", "5006", "0301")  # own, another in her region, another region
+PUB, ADM, ANA, ADV, REP, REA = (
+    Role.PUBLIC,
+    Role.ADMINISTRATOR,
+    Role.HUSBANKEN_ANALYST,
+    Role.REGIONAL_ADVISER,
+    Role.MUNICIPAL_REPORTER,
+    Role.MUNICIPAL_READER,
+)
+SIGN_IN: Final = "303 /logg-inn"
+ANALYSIS: Final[dict[Role, tuple[str, ...]]] = {
+    PUB: (SIGN_IN,),
+    ADM: ("403",),
+    ANA: ("200",),
+    ADV: ("200",),
+    REP: ("403",),
+    REA: ("403",),
+}
+FEEDBACK: Final[dict[Role, tuple[str, ...]]] = {
+    PUB: (SIGN_IN, SIGN_IN, SIGN_IN),
+    ADM: ("403", "403", "403"),
+    ANA: ("200", "200", "200"),
+    ADV: ("200", "200", "403"),
+    REP: ("200", "403", "403"),
+    REA: ("200", "403", "403"),
+}
+
+# (method, path) -> role -> the outcome for (own, other in region, other region), or one column.
+ROUTES: Final[dict[tuple[str, str], dict[Role, tuple[str, ...]]]] = {
+    ("GET", "/program/{programme_id}/rapport/{year}"): ANALYSIS,
+    ("GET", "/program/{programme_id}/rapport/{year}.pdf"): ANALYSIS,
+    ("GET", "/program/{programme_id}/rapport/{year}.docx"): ANALYSIS,
+    ("GET", "/rapportering/{round_id}/{municipality}/tilbakemelding.pdf"): FEEDBACK,
+    ("GET", "/rapportering/{round_id}/{municipality}/tilbakemelding.docx"): FEEDBACK,
+}
+
+
+def outcome(response: httpx.Response) -> str:
+    if response.is_redirect:
+        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
+    return str(response.status_code)
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    added = {
+        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
+    }
+    assert added == set(ROUTES)
+
+
+def test_every_route_carries_one_requirement() -> None:
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        assert len(requirements_of(route)) == 1, route.path
+
+
+@pytest.mark.parametrize(("method", "path"), list(ROUTES))
+def test_each_route_answers_each_role_as_the_table_says(
+    report_site: ReportSite, monkeypatch: pytest.MonkeyPatch, method: str, path: str
+) -> None:
+    monkeypatch.setattr(routes, "report_pdf", lambda report, ctx: b"%PDF-stub")
+    monkeypatch.setattr(routes, "feedback_pdf", lambda feedback, ctx: b"%PDF-stub")
+    actual: dict[Role, tuple[str, ...]] = {}
+    for role, email in PEOPLE.items():
+        browser = report_site.browser(email)
+        targets = TARGETS if "{municipality}" in path else ("",)
+        cells = []
+        for code in targets:
+            concrete = (
+                path.replace("{programme_id}", "bolig_for_velferd")
+                .replace("{year}", "2019")
+                .replace("{round_id}", str(report_site.round.id))
+                .replace("{municipality}", code)
+            )
+            cells.append(outcome(browser.request(method, concrete, follow_redirects=False)))
+        actual[role] = tuple(cells)
+    assert actual == ROUTES[(method, path)]
+
+
+def test_a_path_municipality_that_is_no_municipality_is_an_unknown_page(report_site: ReportSite) -> None:
+    analyst = report_site.browser(SIRI)
+    assert analyst.get(f"/rapportering/{report_site.round.id}/50/tilbakemelding.docx").status_code == 404
+    assert analyst.get("/rapportering/999/5001/tilbakemelding.docx").status_code == 404
