@@ -1,0 +1,157 @@
+"""The analyst codes open answers in Chromium, without any script of ours doing the work: she adds a code to the
+codebook, opens an answer, codes two of its sentences as an example quote, and finds the count and the quote on
+the counts page; axe-core finds no WCAG 2.1 A/AA violation on the list, the answer (before and after coding, and
+with a refused form), the codebook, the counts and a search; none of them scrolls sideways at 390 px. A reporter's
+inbox is checked too.
+
+The site is the whole app (create_app: every router) over a migrated database with SYNTHETIC statistics, people
+and answers (tests/store/reporting/synthetic.py, tests/store/reporting/coding/synthetic_coding.py)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from boligmonitor.store import create_engine_for
+from boligmonitor.store.accounts import AccountStore, IssuedSession
+from boligmonitor.web.app import create_app
+from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
+from tests.browser import assert_no_axe_violations
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.store.accounts.synthetic import FakeClock
+from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION, TEXTS, submitted
+from tests.store.reporting.synthetic import (
+    CLI,
+    CLOSES_AT,
+    OPENS_AT,
+    PROGRAMME,
+    SYNTHETIC_YEAR,
+    make_accounts,
+    report_store,
+)
+from tests.web.reporting.conftest import reporting_template  # noqa: F401  (the session's migrated database)
+
+SIRI: Final = "siri@husbanken.example"  # analyst
+KARI: Final = "kari@kommune.example"  # reporter, 5001
+BASE: Final = f"/program/{PROGRAMME}/apne-svar"
+ANSWER: Final = f"{BASE}/{SYNTHETIC_YEAR}/5001/{OPEN_QUESTION}"
+PHONE: Final[ViewportSize] = {"width": 390, "height": 844}
+
+
+@dataclass(frozen=True)
+class CodingServer:
+    base_url: str
+    accounts: AccountStore
+
+    def page_for(self, browser: Browser, email: str) -> Page:
+        issued = self.accounts.sign_in_verified(email, method="oidc", client_address="127.0.0.1")
+        assert isinstance(issued, IssuedSession)
+        context = browser.new_context(locale="nb-NO", viewport=PHONE)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.add_cookies([{"name": SESSION_COOKIE, "value": issued.token, "url": self.base_url}])
+        return context.new_page()
+
+
+@pytest.fixture(scope="module")
+def coding_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    reporting_template: Path,  # noqa: F811
+) -> Iterator[CodingServer]:
+    import uvicorn
+
+    path = tmp_path_factory.mktemp("coding-browser") / "site.sqlite"
+    shutil.copyfile(reporting_template, path)
+    url = f"sqlite:///{path}"
+    engine = create_engine_for(url)
+    clock = FakeClock()
+    accounts = make_accounts(engine, clock)
+    reports = report_store(engine, clock)
+    reporting = reports.create_round(PROGRAMME, SYNTHETIC_YEAR, opens_at=OPENS_AT, closes_at=CLOSES_AT, actor=CLI)
+    for code, text in TEXTS.items():
+        submitted(reports, reporting.id, code, text)
+    app = create_app(url, auth_settings=AuthSettings(), accounts=accounts)
+    app.state.reporting = reports
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    host, port = listener.getsockname()
+    base_url = f"http://{host}:{port}"
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="coding-server", daemon=True)
+    thread.start()
+    try:
+        _wait_until_answering(base_url, host, port, thread)
+        yield CodingServer(base_url, accounts)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        engine.dispose()
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def test_the_analyst_codes_an_answer_and_finds_it_counted(browser: Browser, coding_server: CodingServer) -> None:
+    page = coding_server.page_for(browser, SIRI)
+    base = coding_server.base_url
+
+    page.goto(base + BASE + "/kodebok")
+    assert_no_axe_violations(page)
+    adding = page.locator("section[aria-labelledby='add-heading']")
+    adding.locator("input[name='navn']").fill("SYNTHETIC Boligkoordinator")
+    adding.get_by_role("button", name="Legg til koden").click()
+    expect(page.get_by_role("rowheader", name="SYNTHETIC Boligkoordinator")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_fits_a_phone(page)
+
+    page.goto(base + BASE)
+    expect(page.get_by_text("Vi har ansatt en boligkoordinator.").first).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_fits_a_phone(page)
+
+    page.goto(base + ANSWER)
+    assert_no_axe_violations(page)
+    coding = page.locator("section[aria-labelledby='code-heading']")
+    coding.get_by_role("button", name="Kod utdraget").click()  # no code chosen: refused, nothing saved
+    expect(page.locator("#field-koder-error")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    coding = page.locator("section[aria-labelledby='code-heading']")
+    coding.locator("select[name='fra']").select_option(index=0)
+    coding.locator("select[name='til']").select_option(index=1)
+    coding.get_by_label("SYNTHETIC Boligkoordinator").check()
+    coding.locator("input[name='eksempel']").check()
+    coding.get_by_role("button", name="Kod utdraget").click()
+    expect(page.get_by_text("Utdraget er kodet.")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_fits_a_phone(page)
+
+    page.goto(base + BASE + "/tellinger")
+    expect(page.get_by_text("SYNTHETIC Boligkoordinator").first).to_be_visible()
+    expect(page.get_by_text("Vi har ansatt en boligkoordinator.").first).to_be_visible()  # the example quote
+    assert_no_axe_violations(page)
+    assert_fits_a_phone(page)
+
+    page.goto(base + BASE + "?q=boliger")
+    expect(page.get_by_text("midlertidige boliger").first).to_be_visible()
+    assert_no_axe_violations(page)
+    page.context.close()
+
+
+def test_the_inbox_has_no_wcag_violations(browser: Browser, coding_server: CodingServer) -> None:
+    page = coding_server.page_for(browser, KARI)
+    response = page.goto(coding_server.base_url + "/innboks")
+    assert response is not None and response.status == 200
+    expect(page.locator("h1")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_fits_a_phone(page)
+    page.context.close()
