@@ -76,7 +76,15 @@ def analyst(browser: Browser, analysis_server: tuple[str, str]) -> Iterator[Page
 
 
 @pytest.mark.parametrize(
-    "part", ["", "/maloppnaelse?ar=2019", "/sammenligning?fra=2015&til=2019", "/andel-av-landet", "/trendbrudd"]
+    "part",
+    [
+        "",
+        "/rapport/2019",
+        "/maloppnaelse?ar=2019",
+        "/sammenligning?fra=2015&til=2019",
+        "/andel-av-landet",
+        "/trendbrudd",
+    ],
 )
 def test_the_analysis_pages_have_no_wcag_violations(analyst: Page, analysis_server: tuple[str, str], part: str) -> None:
     analyst.goto(analysis_server[0] + BASE + part)

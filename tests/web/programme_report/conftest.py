@@ -1,6 +1,8 @@
 """The monitor with accounts, the reporting pages and the report documents, over one migrated SQLite database per
-test module holding only SYNTHETIC material: statistics (BL05 for five municipalities of county 50, 2014–2019,
-falling by more than 30 %), regions named "SYNTHETIC kommune …", people (tests/store/reporting/synthetic.py:
+test module holding only SYNTHETIC material: statistics (BL05 for five member municipalities of county 50,
+2010–2019, falling by more than 30 % from 2014; six non-members with a flat BL05; a population, BEF01, that puts
+the members in the large size group and the non-members in the medium (five) and small (one) groups), regions
+named "SYNTHETIC kommune …", people (tests/store/reporting/synthetic.py:
 Kari reports for 5001, Ola reads 5001, Per reports for 5006, Anne advises region Midt, Siri is an analyst), a
 round of the SYNTHETIC form for 2019 with submitted reports from 5001 and 5006, a comment, an analyst's override,
 and the programme with a SYNTHETIC member list (given to the app as web/views/programme reads it,
@@ -60,8 +62,23 @@ SIRI: Final = "siri@husbanken.example"  # analyst
 ADMIN: Final = "admin@husbanken.example"
 
 MEMBERS: Final = ("5001", "5006", "5007", "5014", "5020")  # SYNTHETIC membership (the real list is not published)
-# SYNTHETIC counts of BL05 per member: 20 in 2014, falling by 1.5 a year to 12.5 in 2019 (−37.5 %).
-SYNTHETIC_BL05: Final = {year: 20.0 - 1.5 * (year - 2014) for year in range(2014, 2020)}
+# SYNTHETIC counts of BL05 per member: about 20 before the programme (2010–2013), 20 in 2014, then falling by 1.5 a
+# year to 12.5 in 2019 (−37.5 %): a break in the trend at the programme's start.
+SYNTHETIC_BL05: Final = {
+    **{year: 20.2 if year % 2 else 19.8 for year in range(2010, 2014)},
+    **{year: 20.0 - 1.5 * (year - 2014) for year in range(2014, 2020)},
+}
+# SYNTHETIC non-members of county 50: five medium-sized (8 000 inhabitants) and one small (3 000: a size group of one,
+# withheld), with about 10 of BL05 every year (no break). The members are large (25 000).
+NON_MEMBERS: Final = ("5021", "5022", "5025", "5026", "5027", "5028")
+SMALL_NON_MEMBER: Final = "5028"
+SYNTHETIC_YEARS: Final = tuple(range(2010, 2020))
+
+
+def synthetic_population(code: str) -> float:
+    return 25_000.0 if code in MEMBERS else 3_000.0 if code == SMALL_NON_MEMBER else 8_000.0
+
+
 OPEN_ANSWER: Final = "SYNTHETIC: vi har et boligsosialt team"
 COMMENT: Final = "SYNTHETIC: godt arbeid med planen"
 # An analyst's colour for the share without housing (grey by the rule: no value in 2019).
@@ -115,12 +132,25 @@ def synthetic_programme() -> Programme:
 
 def put_statistics(store: Store) -> None:
     regions = [RegionRow("50", "SYNTHETIC fylke 50", "county")] + [
-        RegionRow(code, f"SYNTHETIC kommune {code}", "municipality", parent_code="50") for code in MEMBERS
+        RegionRow(code, f"SYNTHETIC kommune {code}", "municipality", parent_code="50")
+        for code in (*MEMBERS, *NON_MEMBERS)
     ]
     observations = [
         Observation("BL05", code, year, value, None, None, "count", Status.OK, SYNTHETIC_DATASET.id)
         for code in MEMBERS
         for year, value in SYNTHETIC_BL05.items()
+    ]
+    observations += [
+        Observation("BL05", code, year, 10.2 if year % 2 else 9.8, None, None, "count", Status.OK, SYNTHETIC_DATASET.id)
+        for code in NON_MEMBERS
+        for year in SYNTHETIC_YEARS
+    ]
+    observations += [
+        Observation(
+            "BEF01", code, year, synthetic_population(code), None, None, "count", Status.OK, SYNTHETIC_DATASET.id
+        )
+        for code in (*MEMBERS, *NON_MEMBERS)
+        for year in SYNTHETIC_YEARS
     ]
     with store.write("build", "SYNTHETIC statistics for report tests") as writer:
         writer.put_regions(regions)

@@ -37,7 +37,7 @@ def test_the_pdf_passes_the_projects_pdf_ua_check(pdf: bytes) -> None:
     assert report.ok, report.problems
     assert report.title is not None and "analyserapport 2019 (SYNTHETIC)" in report.title
     assert report.tags["/H1"] == 1
-    assert report.tags["/H2"] == 16  # about the report, and 15 goals
+    assert report.tags["/H2"] == 19  # about the report, 15 goals, comparison, national share, trend breaks
     assert report.tags["/Table"] >= 16 and report.tags["/TH"] > 0
     assert report.artifacts > 0  # running header, footer and page numbers
 
@@ -50,6 +50,9 @@ def test_the_pdf_has_the_reports_text(pages: list[str]) -> None:
     assert "Mål 1: Vanskeligstilte som er i en overgangsfase skal sikres en varig bolig" in text
     assert "Grønn: nådd" in text and "Gul: på vei" in text and "Grå: kan ikke vurderes" in text
     assert "Ingen kodede svar ennå." in text
+    # the sections after the goals (test_report_groups.py checks their content on the page and in the DOCX)
+    assert "Medlemmer mot andre kommuner" in text and "Ikke vist: bare 1 kommuner (minst 5 trengs)." in text
+    assert "Medlemmenes andel av landet" in text and "Trendbrudd ved programstart" in text
 
 
 def test_every_page_says_synthetic_in_its_footer(pages: list[str]) -> None:

@@ -1,7 +1,9 @@
 """What the annual analysis report of a programme holds, in the reader's language: per goal of the programme the
 quantitative development with its colours (goal attainment with the analysts' overrides, from the same programme
 analysis the /program pages show), the categories the municipalities chose (counted from their submitted
-reports), the codes counted in their open answers and the quotes the analysts chose.
+reports), the codes counted in their open answers and the quotes the analysts chose; after the goals, the
+analysis's group parts in the analysis pages' words (web/views/programme/present.py): members against the other
+municipalities by size group, the members' share of the country and trend breaks at the programme's start.
 
 :func:`build_programme_report` is pure: it takes the programme's analysis of the year, the submitted reports and
 what the open-answer coding gives (:class:`CodedCount`, :class:`ChosenQuote`), and reads statistics only through
@@ -19,14 +21,24 @@ from datetime import date
 from typing import Any, Final
 
 from boligmonitor.analysis.goals import Ambition, Colour
+from boligmonitor.analysis.reporting import MembersAgainstNonMembers, NationalShares, ProgrammeBreaks
 from boligmonitor.catalog.models import Catalog, Indicator
-from boligmonitor.catalog.reporting import Form, MultipleChoiceQuestion, SingleChoiceQuestion
+from boligmonitor.catalog.reporting import Form, MultipleChoiceQuestion, Programme, SingleChoiceQuestion
 from boligmonitor.store.reporting import ReportingError, ReportStore, ReportSummary, ReportVersion
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.i18n import Translator
 from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.present.formatting import value_text
 from boligmonitor.web.views.programme.content import IndicatorAttainment, ProgrammeAnalysis
+from boligmonitor.web.views.programme.present import (
+    BreakView,
+    ComparisonView,
+    ShareView,
+    break_sections,
+    comparison_sections,
+    share_sections,
+)
+from boligmonitor.web.views.programme.tables import MIN_GROUP_SIZE
 
 COLOURS: Final[tuple[Colour, ...]] = ("green", "yellow", "red", "grey")
 SYNTHETIC: Final = "SYNTHETIC"
@@ -149,6 +161,42 @@ class GoalSection:
 
 
 @dataclass(frozen=True, slots=True)
+class ComparisonPart:
+    """Members against the other municipalities by size group from ``start`` to ``end`` (the evaluation's Table
+    5.7): ``tables`` of the indicators with at least one figure shown (every row names its group size; a group
+    under five municipalities has the analysis's reason instead of figures); ``few`` the indicators where every
+    group is too small, with the members' count; ``skipped`` the indicators the analysis could not compare."""
+
+    start: int
+    end: int
+    lead: str
+    caveat: str
+    without_population: str | None
+    tables: tuple[ComparisonView, ...]
+    few: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (indicator id, the analysis's reason in English)
+
+
+@dataclass(frozen=True, slots=True)
+class SharesPart:
+    """The members' share of the national total per indicator and year (population and 80+ first)."""
+
+    lead: str
+    tables: tuple[ShareView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BreaksPart:
+    """Trend breaks at the programme's start: only significant changes are sentences (in each ``BreakView``'s
+    groups); ``caveats`` hold for every test."""
+
+    year: int
+    lead: str
+    caveats: tuple[str, ...]
+    sections: tuple[BreakView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeReport:
     programme_id: str
     programme_name: str
@@ -160,6 +208,9 @@ class ProgrammeReport:
     about: tuple[str, ...]
     goals: tuple[GoalSection, ...]
     synthetic: bool
+    comparison: ComparisonPart | None = None
+    shares: SharesPart | None = None
+    breaks: BreaksPart | None = None
 
     @property
     def file_stem(self) -> str:
@@ -180,6 +231,9 @@ def build_programme_report(
     quotes: Sequence[ChosenQuote] = (),
     synthetic: bool = False,
     made_on: date | None = None,
+    comparison: MembersAgainstNonMembers | None = None,
+    shares: NationalShares | None = None,
+    breaks: ProgrammeBreaks | None = None,
 ) -> ProgrammeReport:
     """The report of ``analysis`` (the programme analysis of one year, with goal attainment: web/views/programme's
     :func:`~boligmonitor.web.views.programme.content.programme_analysis`) in ``ctx``'s language.
@@ -187,7 +241,11 @@ def build_programme_report(
     ``submitted``: the latest submitted version of each report of the year; ``form``: the year's form (its
     category questions are counted, its texts name the questions of the quotes); ``visible``: the municipalities
     whose own words (quotes) the reader may see (None: all); ``synthetic`` (or a synthetic form) labels the
-    report SYNTHETIC."""
+    report SYNTHETIC.
+
+    ``comparison``, ``shares``, ``breaks``: the analysis's group parts (members against non-members, the national
+    share, trend breaks; default: those of ``analysis``), shown after the goals; a part that is None is left out.
+    They are figures over groups of municipalities, the same for every reader."""
     t = ctx.t
     catalog = ctx.data.catalog
     language = ctx.language
@@ -263,6 +321,65 @@ def build_programme_report(
         about=tuple(about),
         goals=tuple(sections),
         synthetic=is_synthetic,
+        comparison=_comparison_part(ctx, comparison if comparison is not None else analysis.comparison),
+        shares=_shares_part(ctx, shares if shares is not None else analysis.shares, analysis),
+        breaks=_breaks_part(ctx, breaks if breaks is not None else analysis.breaks),
+    )
+
+
+def comparison_years(programme: Programme, year: int, years_with_data: Collection[int]) -> tuple[int, int]:
+    """The years the report of ``year`` compares members with the other municipalities (and shows the national
+    share for): from the year before the programme started (the last year before it could act), or, when that
+    year has no data, the first year with data after it, to ``year``. The start is always before ``year``."""
+    start = programme.period.start - 1
+    if start not in years_with_data:
+        later = sorted(found for found in years_with_data if start < found < year)
+        if later:
+            start = later[0]
+    return min(start, year - 1), year
+
+
+def _comparison_part(ctx: PageContext, table: MembersAgainstNonMembers | None) -> ComparisonPart | None:
+    if table is None:
+        return None
+    t = ctx.t
+    views = comparison_sections(ctx, table)
+    groups = table.size_groups
+    return ComparisonPart(
+        start=table.start_year,
+        end=table.end_year,
+        lead=t("programme_analysis.comparison.lead", start=table.start_year, end=table.end_year, min=MIN_GROUP_SIZE),
+        caveat=t("programme_analysis.comparison.caveat"),
+        without_population=t(
+            "programme_analysis.comparison.without_population", n=len(groups.without_population), year=groups.year
+        )
+        if groups.without_population
+        else None,
+        tables=tuple(view for view in views if not view.all_withheld),
+        few=tuple(f"{view.heading}: {view.rows[0].n}" for view in views if view.all_withheld),
+        skipped=tuple((skipped.indicator_id, skipped.reason) for skipped in table.skipped),
+    )
+
+
+def _shares_part(ctx: PageContext, shares: NationalShares | None, analysis: ProgrammeAnalysis) -> SharesPart | None:
+    if shares is None:
+        return None
+    lead = ctx.t("programme_analysis.shares.lead", n=len(analysis.membership.members), year=analysis.year)
+    return SharesPart(lead, tuple(share_sections(ctx, shares)))
+
+
+def _breaks_part(ctx: PageContext, breaks: ProgrammeBreaks | None) -> BreaksPart | None:
+    if breaks is None:
+        return None
+    t = ctx.t
+    caveats = tuple(
+        t(f"programme_analysis.breaks.caveat.{name}") for name in ("selection", "concurrent", "few_points", "panel")
+    )
+    return BreaksPart(
+        breaks.break_year,
+        t("programme_analysis.breaks.lead", year=breaks.break_year),
+        caveats,
+        tuple(break_sections(ctx, breaks)),
     )
 
 
@@ -431,18 +548,22 @@ def read_report_inputs(store: ReportStore, programme_id: str, year: int) -> Repo
 __all__ = [
     "COLOURS",
     "AttainmentRow",
+    "BreaksPart",
     "CategoryCount",
     "ChoiceCounts",
     "ChosenQuote",
     "CodeRow",
     "CodedCount",
     "ColourText",
+    "ComparisonPart",
     "GoalSection",
     "ProgrammeReport",
     "QuoteText",
     "ReportInputs",
+    "SharesPart",
     "build_programme_report",
     "colour_text",
+    "comparison_years",
     "read_report_inputs",
     "synthetic_statistics",
 ]

@@ -22,7 +22,15 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 
 from boligmonitor.web.context import PageContext
-from boligmonitor.web.programme_report.content import CodeRow, ColourText, ProgrammeReport
+from boligmonitor.web.i18n import Translator
+from boligmonitor.web.programme_report.content import (
+    BreaksPart,
+    CodeRow,
+    ColourText,
+    ComparisonPart,
+    ProgrammeReport,
+    SharesPart,
+)
 from boligmonitor.web.programme_report.feedback import FeedbackReport
 
 MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -91,7 +99,113 @@ def report_docx(report: ProgrammeReport, ctx: PageContext) -> bytes:
             document.add_paragraph(quote.source)
         if not goal.quotes:
             document.add_paragraph(t("programme_report.quotes.none"))
+    if report.comparison is not None:
+        _comparison(document, report.comparison, t)
+    if report.shares is not None:
+        _shares(document, report.shares, t)
+    if report.breaks is not None:
+        _breaks(document, report.breaks, t)
     return _bytes(document)
+
+
+def _comparison(document: DocxDocument, part: ComparisonPart, t: Translator) -> None:
+    document.add_heading(t("programme_report.comparison"), level=2)
+    document.add_paragraph(part.lead)
+    document.add_paragraph(part.caveat)
+    document.add_paragraph(t("programme_report.comparison.years", start=part.start, end=part.end))
+    if part.without_population:
+        document.add_paragraph(part.without_population)
+    header = [
+        t("programme_analysis.comparison.group"),
+        t("programme_analysis.comparison.size"),
+        t("programme_analysis.comparison.n"),
+        str(part.start),
+        str(part.end),
+        t("programme_analysis.comparison.change", start=part.start, end=part.end),
+        t("programme_analysis.comparison.relative"),
+    ]
+    for table in part.tables:
+        document.add_heading(table.heading, level=3)
+        document.add_paragraph(table.summary)
+        rows: list[list[Cell]] = []
+        for row in table.rows:
+            figures = [row.withheld] * 4 if row.withheld else [row.start, row.end, row.change, row.relative]
+            rows.append([row.group, row.size, row.n, *figures])
+        docx_table = _table(document, table.caption, header, rows)
+        for position, row in enumerate(table.rows, start=1):
+            if row.withheld:  # one cell for the reason, as on the page
+                cells = docx_table.rows[position].cells
+                merged = cells[3].merge(cells[6])
+                merged.text = ""
+                merged.paragraphs[0].add_run(row.withheld)
+        _list(document, table.caveats)
+    if part.few:
+        document.add_heading(t("programme_analysis.comparison.few_heading"), level=3)
+        document.add_paragraph(t("programme_analysis.comparison.few", min=5))
+        _list(document, part.few)
+    if part.skipped:
+        document.add_heading(t("programme_analysis.skipped"), level=3)
+        _list(document, [f"{indicator}: {reason}" for indicator, reason in part.skipped])
+
+
+def _shares(document: DocxDocument, part: SharesPart, t: Translator) -> None:
+    document.add_heading(t("programme_report.shares"), level=2)
+    document.add_paragraph(part.lead)
+    header = [
+        t(f"programme_analysis.shares.{name}") for name in ("year", "members", "nation", "share", "counts", "published")
+    ]
+    for table in part.tables:
+        document.add_heading(table.heading, level=3)
+        document.add_paragraph(table.summary)
+        rows: list[list[Cell]] = []
+        for row in table.rows:
+            share = str(row["share"])
+            if row["partial"]:
+                share += f" ({t('programme_analysis.shares.partial')})"
+            if row["reason"]:
+                share += f" {row['reason']}"
+            rows.append([str(row["year"]), row["members"], row["nation"], share, row["n"], row["published"]])
+        _table(document, table.caption, header, rows)
+    if not part.tables:
+        document.add_paragraph(t("programme_report.shares.none"))
+
+
+def _breaks(document: DocxDocument, part: BreaksPart, t: Translator) -> None:
+    document.add_heading(t("programme_report.breaks"), level=2)
+    document.add_paragraph(part.lead)
+    document.add_heading(t("programme_analysis.breaks.caveats_heading"), level=3)
+    _list(document, part.caveats)
+    header = [
+        t("programme_analysis.comparison.group"),
+        t("programme_analysis.comparison.n"),
+        t("programme_analysis.breaks.level"),
+        t("programme_analysis.breaks.slope"),
+    ]
+    for section in part.sections:
+        document.add_heading(section.heading, level=3)
+        document.add_paragraph(f"{section.summary} {section.window}")
+        for group in section.groups:
+            for sentence in group.sentences:
+                document.add_paragraph(sentence)
+        rows: list[list[Cell]] = []
+        for group in section.groups:
+            if group.tested:
+                rows.append([group.group, group.n, group.level, group.slope])
+            else:
+                untested = f"{t('programme_analysis.breaks.not_tested')} {group.reason}"
+                rows.append([group.group, group.n, untested, untested])
+        _table(document, t("programme_analysis.breaks.caption", indicator=section.heading), header, rows)
+        for group in section.groups:
+            if group.caveats:
+                document.add_paragraph(t("programme_report.breaks.group_caveats", group=group.group))
+                _list(document, group.caveats)
+    if not part.sections:
+        document.add_paragraph(t("programme_report.breaks.none"))
+
+
+def _list(document: DocxDocument, items: Sequence[str]) -> None:
+    for item in items:
+        document.add_paragraph(item, style="List Bullet")
 
 
 def feedback_docx(feedback: FeedbackReport, ctx: PageContext) -> bytes:

@@ -33,6 +33,7 @@ from boligmonitor.web.programme_report.coding import REDACTED_MARKER, coding_of
 from boligmonitor.web.programme_report.content import (
     ProgrammeReport,
     build_programme_report,
+    comparison_years,
     read_report_inputs,
     synthetic_statistics,
 )
@@ -41,7 +42,15 @@ from boligmonitor.web.programme_report.docx_writer import feedback_docx, report_
 from boligmonitor.web.programme_report.feedback import FeedbackReport, build_feedback_report
 from boligmonitor.web.programme_report.render import feedback_pdf, report_pdf
 from boligmonitor.web.rendering import render_html
-from boligmonitor.web.views.programme.pages import analysis_overrides, personal_analysis, programme_for
+from boligmonitor.web.views.programme.content import AnalysisPart
+from boligmonitor.web.views.programme.pages import (
+    Years,
+    analysis_overrides,
+    data_years,
+    group_analysis,
+    personal_analysis,
+    programme_for,
+)
 from boligmonitor.web.views.reporting.pages import NO_STORE, page_context, report_store
 
 router = APIRouter(include_in_schema=False)
@@ -134,6 +143,13 @@ def _report(
     visible = None
     if reach(principal.role, Action.ANALYSIS_READ) is not Reach.ALL:
         visible = principal.municipalities(Action.ANALYSIS_READ, frozenset(quote.municipality for quote in quotes))
+    # The group parts (figures over groups of municipalities, the same for every reader) as the analysis pages
+    # show them, cached per data version: from the year before the programme started to the report's year.
+    start, end = comparison_years(programme, year, data_years(ctx.data))
+    years = Years(year, start, end)
+    comparison = group_analysis(request, programme, years, AnalysisPart.COMPARISON).comparison
+    shares = group_analysis(request, programme, years, AnalysisPart.SHARES).shares
+    breaks = group_analysis(request, programme, years, AnalysisPart.BREAKS).breaks
     return build_programme_report(
         ctx,
         analysis,
@@ -143,6 +159,9 @@ def _report(
         coded=coded,
         quotes=quotes,
         synthetic=synthetic_statistics(ctx.data),
+        comparison=comparison,
+        shares=shares,
+        breaks=breaks,
     )
 
 
