@@ -374,7 +374,6 @@ def test_district_indicators_are_district_only(catalog: Catalog) -> None:
 
 # SSB-sourced indicators without a recipe, and why: the recipe forms cannot express them yet.
 SSB_WITHOUT_RECIPE = {
-    "EL09": "a change between the last observed year and a projection year",
     "BEF12": "price zones, not regions, and rooms (AntRom) without a total in 09895",
     "BEF13": "quarterly price regions (07221)",
 }

@@ -133,6 +133,6 @@ def test_every_ssb_or_husbanken_indicator_without_a_recipe_states_why(catalog: C
         for indicator in catalog.indicators
         if indicator.recipe is None and any(s.publisher in ("SSB", "Husbanken") for s in indicator.sources)
     ]
-    assert {indicator.id for indicator in without} == {"EL09", "BEF12", "BEF13"} | WITHOUT_SOURCE_DATASET
+    assert {indicator.id for indicator in without} == {"BEF12", "BEF13"} | WITHOUT_SOURCE_DATASET
     for indicator in without:
         assert any(note.startswith(WHY_NO_RECIPE) for note in indicator.maintainer_notes), indicator.id

@@ -9,7 +9,9 @@ ContentsCode, a made-up id from 91001 up (``12293`` when the source names it) --
   counties, the urban districts given and the municipalities, offering ``agg_KommSummer`` (§5.1);
 - the ContentsCodes the recipes name, with units; every category the recipes select of their other dimensions
   (a numeric range filled in, one extra SYNTHETIC category where a part sums ``all`` of a listed dimension);
-- years 2024–2025 (07459 from 2020, so that its denominators meet the offline input's IMDi and Oslo series);
+- years 2024–2025 (07459 from 2020, so that its denominators meet the offline input's IMDi and Oslo series); a
+  table that a projected change reads as its projection runs on to 2025 + its horizon, so that every observed
+  year of 07459 meets its projection year (EL09: 2024–2035 for 2020–2025);
 - table 12362 also gets a dimension that cannot be eliminated but whose metadata marks a total (JSON-stat
   ``category.child``), as the query rules must handle.
 
@@ -146,6 +148,7 @@ class Regions:
 
 
 CodeKind = Literal["count", "published"]
+COUNT_PARTS = frozenset({"numerator", "denominator", "projected", "observed"})
 
 
 @dataclass
@@ -157,6 +160,7 @@ class _Table:
     sums_all: set[str] = field(default_factory=set)
     ranged: set[str] = field(default_factory=set)
     datasets: set[str] = field(default_factory=set)
+    horizons: set[int] = field(default_factory=set)  # a projected change's horizons, where it is the projection
 
 
 class SyntheticValues:
@@ -228,8 +232,11 @@ def _add_part(table: _Table, part: RecipePart, catalog: Catalog) -> None:
     selection = part.selection
     indicator = catalog.indicator(part.indicator)
     table.datasets.add(selection.dataset)
+    recipe = indicator.recipe
+    if part.part == "projected" and recipe is not None and recipe.horizon_years is not None:
+        table.horizons.add(recipe.horizon_years)
     if selection.measure is not None:
-        kind: CodeKind = "count" if part.part in ("numerator", "denominator") else "published"
+        kind: CodeKind = "count" if part.part in COUNT_PARTS else "published"
         unit = indicator.unit if kind == "published" else "count"
         table.contents.setdefault(selection.measure, (kind, unit))
     for dimension, chosen in selection.select.items():
@@ -251,7 +258,10 @@ def _range_codes(chosen: CodeRange) -> list[str]:
 
 
 def _synthetic(table: _Table, regions: Regions) -> SyntheticTable:
-    years = POPULATION_YEARS if table.table_id == POPULATION_TABLE else YEARS
+    years: tuple[str, ...] = POPULATION_YEARS if table.table_id == POPULATION_TABLE else YEARS
+    if table.horizons:
+        last = int(YEARS[-1]) + max(table.horizons)
+        years = tuple(str(year) for year in range(int(YEARS[0]), last + 1))
     if table.kostra:
         region = SyntheticDimension("KOKkommuneregion0000", "region", regions.kostra(), role="geo")
     else:

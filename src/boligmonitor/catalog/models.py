@@ -459,19 +459,39 @@ class Selection(CatalogModel):
         return problems
 
 
+# SSB projects to 2100 at most, some 75 years ahead; a longer horizon is a typo.
+MAX_HORIZON_YEARS: Final = 80
+
+
 class Recipe(CatalogModel):
     """How the pipeline computes an indicator: ``numerator / denominator × multiplier``, a count
     (numerator only), or the publisher's own value (``published_value``) when it cannot be recomputed.
 
     ``published_addend`` is a second published value added to the first (two shares of one denominator, EL04).
     ``factor`` is the multiplier of a ratio whose unit has none: ``numerator / denominator × factor`` (1000 kr
-    per person in kroner: 1000; default 1)."""
+    per person in kroner: 1000; default 1).
+
+    A *projected change* (EL09) is a kind of its own: ``projected`` (a count in a projection table),
+    ``observed`` (the same count as observed) and ``horizon_years``. For each observed year Y the value is the
+    change from Y to Y + horizon in per cent: (projected[Y + h] − observed[Y]) / observed[Y] × 100, stored for
+    year Y with that change as numerator and observed[Y] as denominator (docs/catalog.md, "Recipes")."""
 
     numerator: Selection | None = None
     denominator: Selection | None = None
     published_value: Selection | None = None
     published_addend: Selection | None = None
     factor: int | None = Field(default=None, gt=0)
+    projected: Selection | None = Field(
+        default=None, description="A projected change: the count in the projection table, for year Y + horizon"
+    )
+    observed: Selection | None = Field(default=None, description="A projected change: the observed count in year Y")
+    horizon_years: int | None = Field(
+        default=None, gt=0, le=MAX_HORIZON_YEARS, description="A projected change: years from Y to the projection"
+    )
+
+    @property
+    def is_projected_change(self) -> bool:
+        return self.projected is not None or self.observed is not None or self.horizon_years is not None
 
     def selections(self) -> Iterator[tuple[str, Selection]]:
         for part in RECIPE_PARTS:
@@ -484,6 +504,8 @@ class Recipe(CatalogModel):
         return frozenset(selection.dataset for _, selection in self.selections())
 
     def own_problems(self) -> list[Problem]:
+        if self.is_projected_change:
+            return self._projected_change_problems()
         problems: list[Problem] = []
         if self.numerator is None and self.published_value is None:
             problems.append(((), "a recipe needs a numerator or a published_value"))
@@ -495,8 +517,20 @@ class Recipe(CatalogModel):
             problems.append((("factor",), "a factor multiplies numerator / denominator: it needs a denominator"))
         return problems
 
+    def _projected_change_problems(self) -> list[Problem]:
+        problems: list[Problem] = [
+            ((), f"a projected change needs {name}") for name in PROJECTED_CHANGE_FIELDS if getattr(self, name) is None
+        ]
+        problems.extend(
+            ((name,), "a projected change has only projected, observed and horizon_years")
+            for name in ("numerator", "denominator", "published_value", "published_addend", "factor")
+            if getattr(self, name) is not None
+        )
+        return problems
 
-RECIPE_PARTS: Final = ("numerator", "denominator", "published_value", "published_addend")
+
+RECIPE_PARTS: Final = ("numerator", "denominator", "published_value", "published_addend", "projected", "observed")
+PROJECTED_CHANGE_FIELDS: Final = ("projected", "observed", "horizon_years")
 
 
 Programme = Literal["bolig_for_velferd"]
@@ -694,6 +728,15 @@ class Indicator(CatalogModel):
                     f"unit {self.unit!r} has multiplier {self.multiplier}: a factor is for units without",
                 )
             )
+        if recipe.is_projected_change:
+            if self.unit != "percent" or self.kind is not QuantityKind.PROJECTION:
+                problems.append(
+                    (
+                        ("recipe",),
+                        f"a projected change is a projection in per cent, not a {self.kind.value} in {self.unit!r}",
+                    )
+                )
+            return problems
         if self.unit == "count" and recipe.denominator is not None:
             problems.append((("recipe", "denominator"), "a count indicator has no denominator"))
         if self.unit in RATE_UNITS and recipe.denominator is None and recipe.published_value is None:

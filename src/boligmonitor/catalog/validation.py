@@ -49,6 +49,8 @@ class ValueRules:
     part_of_whole: bool  # the numerator is a part of the denominator: at most as large
     last_year: int
     bound_reason: str
+    # The numerator is a change in a count (a projected change, EL09): it may be negative and is no part of a whole.
+    numerator_is_change: bool = False
 
     def check(
         self,
@@ -71,7 +73,10 @@ class ValueRules:
             found.append(Violation("year", f"year {year}: {why}"))
         for name, number in (("numerator", numerator), ("denominator", denominator)):
             if number is not None and self.counts:
-                found.extend(self.check_count(name, number, whole=as_read))
+                if name == "numerator" and self.numerator_is_change:
+                    found.extend(self.check_count(name, abs(number), whole=as_read))
+                else:
+                    found.extend(self.check_count(name, number, whole=as_read))
         if value is not None:
             found.extend(self._check_value(value, as_read))
         if found:
@@ -172,6 +177,7 @@ def value_rules(indicator: Indicator, *, today: date | None = None) -> ValueRule
         part_of_whole=is_share if part is None else part,
         last_year=LAST_PROJECTION_YEAR if projection else today.year + 1,
         bound_reason=_first_sentence(reason),
+        numerator_is_change=indicator.recipe is not None and indicator.recipe.is_projected_change,
     )
 
 

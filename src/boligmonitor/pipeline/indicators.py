@@ -5,13 +5,16 @@ value), harmonise parts published under each year's codes to today's municipalit
 Every indicator ends with a state and a reason that the status report shows. Every value read and computed is
 checked against the catalogue's domain rules (pipeline/value_checks.py): one bad value rejects the input. Values
 that pass but lie far outside their series or their peers are flagged ``outlier`` (pipeline/outliers.py).
+A projected change (EL09) sums its projection and its observation as numerator and denominator, harmonises each in
+its own years and then meets every observed year with the projection ``horizon_years`` later
+(:func:`projected_change`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from boligmonitor.catalog.models import Catalog, CodeRange, Indicator, Selection
@@ -158,6 +161,8 @@ class IndicatorBuilder:
             "published": recipe.published_value,
             "addend": recipe.published_addend,
         }
+        if recipe.is_projected_change:  # the projection and the observation are summed and checked as counts
+            selections = {"numerator": recipe.projected, "denominator": recipe.observed, "published": None}
         missing = sorted({s.dataset for s in selections.values() if s and s.dataset not in self.inputs.cubes})
         if missing:
             reason = f"dataset {', '.join(missing)} is not in the build input; " + _no_source_reason(indicator)
@@ -177,10 +182,11 @@ class IndicatorBuilder:
             results.problems.extend(problems)
             results.states.append(_state(indicator, "failed", str(problems[0])))
             return
-        main = recipe.numerator or recipe.published_value
+        main = recipe.numerator or recipe.published_value or recipe.projected
         assert main is not None  # the catalogue validates that one of them exists
         entry = self.inputs.file_of(main.dataset)
-        self._finish(indicator, parts, _source_info(entry), results, self._cube_locate(selections))
+        locate = self._cube_locate(selections, recipe.horizon_years)
+        self._finish(indicator, parts, _source_info(entry), results, locate)
 
     def _check_cells(self, indicator: Indicator, selections: dict[str, Selection | None]) -> list[InputProblem]:
         """The cells a numerator or denominator sums are counts (each selection checked once per build)."""
@@ -198,13 +204,16 @@ class IndicatorBuilder:
             problems.extend(check_cells(rules, cube, selection, part, self._file_of(selection.dataset)))
         return problems
 
-    def _cube_locate(self, selections: dict[str, Selection | None]) -> Locate:
-        """An observation's cells, by their codes, in the file its numerator, denominator or value came from."""
+    def _cube_locate(self, selections: dict[str, Selection | None], horizon_years: int | None = None) -> Locate:
+        """An observation's cells, by their codes, in the file its numerator, denominator or value came from (a
+        projected change's numerator: the projection's cells ``horizon_years`` later)."""
 
         def locate(observation: Observation, name: str) -> Where:
             main = selections["published"] or selections["numerator"]
             selection = (selections.get(name) or main) if name in ("numerator", "denominator") else main
             assert selection is not None
+            if horizon_years is not None and selection is selections["numerator"]:
+                observation = replace(observation, year=observation.year + horizon_years)
             cube = self.inputs.cubes[selection.dataset].cube
             return Where(self._file_of(selection.dataset), cell=_cell_codes(cube, selection, observation))
 
@@ -226,6 +235,10 @@ class IndicatorBuilder:
             current = getattr(parts, name)
             if current is not None and self._vintage(selection.dataset) == AS_PUBLISHED:
                 setattr(parts, name, self._harmonise(name, current, parts))
+        recipe = indicator.recipe
+        if recipe is not None and recipe.horizon_years is not None and parts.numerator and parts.denominator:
+            # Each harmonised in its own years, then the projection meets the observation it starts from.
+            parts.numerator = projected_change(parts.numerator, parts.denominator, recipe.horizon_years)
         return parts
 
     def _derive(self, selection: Selection) -> Derived:
@@ -562,6 +575,36 @@ def _implied_denominator(numerator: Derived, published: Derived, multiplier: int
         else:
             cells[key] = Aggregate(None, n.status.combine(p.status).combine(Status.MISSING), n.harmonisation, n.flags)
     return Derived(dataset=numerator.dataset, cells=cells)
+
+
+def projected_change(projected: Derived, observed: Derived, horizon_years: int) -> Derived:
+    """The change from each observed year Y to the projection for Y + ``horizon_years``, in persons, stored for
+    year Y: projected[Y + h] − observed[Y]. Only the years whose target year the projection covers have one; a
+    region without either number there has no number, with the more restrictive status (never 0)."""
+    projection_years = {year for _, year in projected.cells}
+    observed_years = {year for _, year in observed.cells}
+    years = {year for year in observed_years if year + horizon_years in projection_years}
+    regions = {region for region, _ in projected.cells} | {region for region, _ in observed.cells}
+    cells: dict[tuple[str, int], Aggregate] = {}
+    for region in regions:
+        for year in years:
+            target = projected.cells.get((region, year + horizon_years))
+            start = observed.cells.get((region, year))
+            if target is None and start is None:
+                continue
+            parts = [part for part in (target, start) if part is not None]
+            status, harmonisation, flags = Status.OK, Harmonisation.ORIGINAL, frozenset[Flag]()
+            for part in parts:
+                status = status.combine(part.status)
+                harmonisation = harmonisation.combine(part.harmonisation)
+                flags = flags | part.flags
+            change: float | None = None
+            if target is not None and start is not None and target.value is not None and start.value is not None:
+                change = target.value - start.value
+            else:
+                status = status.combine(Status.MISSING)
+            cells[(region, year)] = Aggregate(change, status, harmonisation, flags)
+    return Derived(dataset=projected.dataset, cells=cells)
 
 
 def _sum_published(first: Derived, second: Derived) -> Derived:

@@ -136,6 +136,8 @@ def check_parts_within_whole(
     if not rules.counts:
         return []
     fields = ("value",) if rules.unit == "count" else ("numerator", "denominator")  # a count is its numerator
+    if rules.numerator_is_change:  # a region's change can be larger than Norway's (growth here, decline elsewhere)
+        fields = ("denominator",)
     new_keys = {o.key() for o in new}
     everything = [o for o in stored if o.key() not in new_keys] + list(new)
     norway_of = {o.year: o for o in everything if o.region_code == NORWAY}
