@@ -49,6 +49,7 @@ from boligmonitor.web.views.indicator.map import municipality_paths
 from boligmonitor.web.views.programme import coding_routes
 from boligmonitor.web.views.programme import routes as programme_routes
 from boligmonitor.web.views.reporting import inbox as inbox_routes
+from boligmonitor.web.views.reporting import own_goals as own_goals_routes
 from boligmonitor.web.views.reporting import routes as reporting_routes
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -222,6 +223,7 @@ def site_routers() -> tuple[APIRouter, ...]:
         routes.router,
         reporting_routes.router,
         inbox_routes.router,
+        own_goals_routes.router,
         coding_routes.router,
         programme_routes.router,
         programme_api_routes.router,

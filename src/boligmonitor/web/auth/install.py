@@ -3,7 +3,8 @@
 It adds the pages (:mod:`.routes`), keeps the account store and settings on ``app.state.auth`` for
 :func:`~boligmonitor.web.auth.access.require`, and turns its refusals into answers in the visitor's language:
 
-- nobody signed in -> 303 to ``/logg-inn?neste=…`` (under ``/api/``: 401 JSON);
+- nobody signed in -> 303 to ``/logg-inn?neste=…`` (under ``/api/``: 401 JSON); a resumable form posted after
+  her session expired -> the sign-in page in place (401), holding what she typed (:mod:`.resume`);
 - signed in without the permission -> 403 page (JSON under ``/api/``);
 - an unsafe request without its CSRF token -> 403 page;
 - SQLite's write lock held by a build for longer than the busy timeout -> 503 page, try again.
@@ -20,9 +21,16 @@ from starlette.responses import Response
 
 from boligmonitor.store.accounts import AccountStore
 from boligmonitor.store.engine import DatabaseBusyError
-from boligmonitor.web.auth.access import AccessDeniedError, AuthState, CsrfRefusedError, SignInRequiredError
+from boligmonitor.web.auth.access import (
+    AccessDeniedError,
+    AuthState,
+    CsrfRefusedError,
+    SignInRequiredError,
+    identify,
+)
 from boligmonitor.web.auth.oidc import OidcClient
-from boligmonitor.web.auth.routes import router
+from boligmonitor.web.auth.resume import TooLargeError, kept_from_expired_post
+from boligmonitor.web.auth.routes import router, sign_in_page
 from boligmonitor.web.auth.settings import AuthSettings
 from boligmonitor.web.auth.views import NO_STORE, page_context, redirect, translator
 from boligmonitor.web.error_pages import error_page
@@ -67,7 +75,36 @@ async def _sign_in_required(request: Request, error: Exception) -> Response:
     if request.method in ("GET", "HEAD"):
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return redirect(ctx.url(SIGN_IN_PATH, neste=here))
-    return redirect(ctx.url(SIGN_IN_PATH))
+    kept_page = await _sign_in_keeping_answers(request)
+    return kept_page if kept_page is not None else redirect(ctx.url(SIGN_IN_PATH))
+
+
+_FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _sign_in_keeping_answers(request: Request) -> Response | None:
+    """The sign-in page in place of a resumable form posted without a live session, carrying its answers."""
+    if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return None
+    t = translator(request)
+    try:
+        kept = kept_from_expired_post(request, await request.form())
+    except TooLargeError as too_large:
+        principal = await identify(request)
+        notice = t("session.expired.too_large")
+        return sign_in_page(request, principal, email="", next_path=str(too_large), notice=notice, status_code=401)
+    if kept is None:
+        return None
+    principal = await identify(request)
+    return sign_in_page(
+        request,
+        principal,
+        email="",
+        next_path=kept.path,
+        kept=kept,
+        notice=t("session.expired.lead"),
+        status_code=401,
+    )
 
 
 async def _access_denied(request: Request, error: Exception) -> Response:

@@ -19,10 +19,19 @@ from boligmonitor.store.accounts import (
     SignInRefused,
     Throttled,
 )
-from boligmonitor.web.auth.access import Principal, auth_state, require
+from boligmonitor.web.auth.access import Principal, _session_and_areas, auth_state, require
 from boligmonitor.web.auth.cookies import SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, set_cookie
 from boligmonitor.web.auth.oidc import OidcClient, OidcError
-from boligmonitor.web.auth.views import page_context, problem_text, redirect, render, safe_next, translator
+from boligmonitor.web.auth.resume import KeptAnswers, kept_from_sign_in, resumer_for
+from boligmonitor.web.auth.views import (
+    NO_STORE,
+    page_context,
+    problem_text,
+    redirect,
+    render,
+    safe_next,
+    translator,
+)
 from boligmonitor.web.request_params import parse_integer
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +49,7 @@ AFTER_SIGN_IN: Final = "/konto"
 
 @router.get("/logg-inn", name="auth.sign_in_form")
 async def sign_in_form(request: Request, principal: SignIn) -> Response:
-    return _sign_in_page(request, principal, email="", next_path=safe_next(request.query_params.get("neste")))
+    return sign_in_page(request, principal, email="", next_path=safe_next(request.query_params.get("neste")))
 
 
 @router.post("/logg-inn", name="auth.sign_in")
@@ -48,14 +57,17 @@ async def sign_in(request: Request, principal: SignIn) -> Response:
     t = translator(request)
     form = await request.form()
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
-    next_path = safe_next(form.get("neste"))
+    kept = kept_from_sign_in(form)  # answers typed before her session expired, if the page carried any
+    next_path = kept.path if kept is not None else safe_next(form.get("neste"))
     errors = {}
     if not email:
         errors["email"] = t("auth.error.email_required")
     if not password:
         errors["password"] = t("auth.error.password_required")
     if errors:
-        return _sign_in_page(request, principal, email=email, next_path=next_path, errors=errors, status_code=400)
+        return sign_in_page(
+            request, principal, email=email, next_path=next_path, errors=errors, kept=kept, status_code=400
+        )
     state = auth_state(request)
     outcome = await run_in_threadpool(
         state.accounts.sign_in,
@@ -66,19 +78,63 @@ async def sign_in(request: Request, principal: SignIn) -> Response:
     )
     if isinstance(outcome, Throttled):
         minutes = max(1, math.ceil(outcome.retry_after.total_seconds() / 60))
-        return _sign_in_page(
+        return sign_in_page(
             request,
             principal,
             email=email,
             next_path=next_path,
             form_error=t(f"auth.error.throttled_{outcome.by}", minutes=minutes),
+            kept=kept,
             status_code=429,
             headers={"Retry-After": str(math.ceil(outcome.retry_after.total_seconds()))},
         )
     if isinstance(outcome, SignInRefused):
         errors["password"] = t("auth.error.wrong_credentials")
-        return _sign_in_page(request, principal, email=email, next_path=next_path, errors=errors, status_code=400)
+        return sign_in_page(
+            request, principal, email=email, next_path=next_path, errors=errors, kept=kept, status_code=400
+        )
+    if kept is not None and kept.account_id == outcome.account.id:
+        resumed = await _resumed(request, principal, outcome, kept)
+        if resumed is not None:
+            return resumed
     return _signed_in(request, outcome, next_path)
+
+
+async def _resumed(request: Request, before: Principal, issued: IssuedSession, kept: KeptAnswers) -> Response | None:
+    """Her form drawn again with the answers she typed before her session expired (not saved), by the view that
+    registered its page, as the account that has just signed in; with the new session's cookie."""
+    found = resumer_for(kept.path)
+    if found is None:
+        return None
+    resumer, where = found
+    session, areas = await run_in_threadpool(_session_and_areas, auth_state(request).accounts, issued.token)
+    if session is None:
+        return None
+    principal = Principal(
+        account=session.account,
+        session=session,
+        session_token=issued.token,
+        browser_token=before.browser_token,
+        browser_token_is_new=False,
+        region_areas=areas,
+        client_address=before.client_address,
+    )
+    request.state.principal = principal
+    response = await resumer(request, principal, kept, where)
+    if response is None:
+        return None
+    settings = auth_state(request).settings
+    response.headers["Cache-Control"] = NO_STORE
+    set_cookie(
+        response,
+        request,
+        settings,
+        SESSION_COOKIE,
+        issued.token,
+        max_age=int(settings.session_policy.absolute.total_seconds()),
+    )
+    clear_cookie(response, request, settings, SIGN_IN_COOKIE)
+    return response
 
 
 @router.post("/logg-ut", name="auth.sign_out")
@@ -231,7 +287,7 @@ async def oidc_callback(request: Request, principal: SignIn) -> Response:
     )
     if isinstance(outcome, SignInRefused):
         t = translator(request)
-        return _sign_in_page(
+        return sign_in_page(
             request,
             principal,
             email="",
@@ -256,7 +312,7 @@ def _signed_in(request: Request, issued: IssuedSession, next_path: str | None) -
     return response
 
 
-def _sign_in_page(
+def sign_in_page(
     request: Request,
     principal: Principal,
     *,
@@ -264,9 +320,12 @@ def _sign_in_page(
     next_path: str | None,
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
+    notice: str | None = None,
+    kept: KeptAnswers | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """The sign-in page; ``kept`` answers (an expired session's form) ride along in hidden fields."""
     t = translator(request)
     client = _oidc_client(request)
     oidc_url = None
@@ -283,6 +342,8 @@ def _sign_in_page(
         next_path=next_path or "",
         errors=errors or {},
         form_error=form_error,
+        notice=notice,
+        kept_fields=kept.hidden_fields() if kept is not None else [],
         oidc_url=oidc_url,
         oidc_name=client.settings.name if client is not None else None,
     )
@@ -350,4 +411,4 @@ def _oidc_failed(request: Request, principal: Principal, status_code: int) -> Re
     )
 
 
-__all__ = ["router"]
+__all__ = ["router", "sign_in_page"]

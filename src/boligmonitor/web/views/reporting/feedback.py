@@ -22,6 +22,7 @@ from boligmonitor.web.context import PageContext
 from boligmonitor.web.i18n import Language
 from boligmonitor.web.present.formatting import value_text
 from boligmonitor.web.views.reporting.fields import number_text
+from boligmonitor.web.views.reporting.own_goals import own_goal_summaries
 from boligmonitor.web.views.reporting.pages import format_timestamp, programme_name, programme_of
 
 
@@ -74,6 +75,7 @@ def feedback_context(store: ReportStore, reporting: ReportingRound, code: str, c
         "comments": comments,
         "region_link": ctx.url(f"/region/{code}"),
         "indicator_links": _indicator_links(store, reporting, code, ctx),
+        **own_goal_summaries(store, reporting, code, ctx),
     }
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from boligmonitor.catalog.models import Catalog
 from boligmonitor.catalog.reporting import (
     FigureOrigin,
@@ -21,10 +24,14 @@ from boligmonitor.catalog.reporting import (
     SingleChoiceQuestion,
     YesNoQuestion,
 )
-from boligmonitor.store.reporting import Answer, FigureState, OfficialFigure
+from boligmonitor.store.accounts import Action
+from boligmonitor.store.reporting import Answer, FigureState, OfficialFigure, ReportingError
+from boligmonitor.web.auth.access import Principal
+from boligmonitor.web.auth.resume import KeptAnswers, resume_at
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.present.formatting import value_text
-from boligmonitor.web.views.reporting.fields import NO, YES, FieldValues, comment_field
+from boligmonitor.web.views.reporting.fields import NO, YES, FieldValues, comment_field, values_from_post
+from boligmonitor.web.views.reporting.pages import page_context, report_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +223,43 @@ def dataset_text(ctx: PageContext, dataset_id: str | None) -> str:
     if found is None:
         return dataset_id or "–"
     return f"{found.publisher}: {found.title}"
+
+
+@resume_at(r"/rapportering/(?P<round_id>[0-9]{1,9})/(?P<municipality>[0-9]{4})")
+async def resume_report_form(
+    request: Request, principal: Principal, kept: KeptAnswers, where: Mapping[str, str]
+) -> Response | None:
+    """After her session expired and she signed in again: her report form with what she had typed, not saved,
+    and a notice saying so — only where she may still edit the report (web/auth/resume.py)."""
+    # routes draws the form page and imports this module: imported here, when a sign-in calls
+    from boligmonitor.web.views.reporting import routes
+
+    round_id, code = int(where["round_id"]), where["municipality"]
+    if not principal.may(Action.REPORT_EDIT, code):
+        return None
+    store = report_store(request)
+    try:
+        reporting = store.round(round_id)
+        report = store.report_for(round_id, code)
+        form = store.form(reporting) if report is not None else None
+    except ReportingError:
+        return None
+    if report is None or form is None:
+        return None
+    posted = kept.by_name()
+    values = values_from_post(form, posted)
+    version = (posted.get(routes.VERSION_FIELD) or [""])[0]
+    expected = int(version) if version.isascii() and version.isdigit() and len(version) <= 9 else report.version
+    ctx = page_context(request)
+    return await routes._form_response(
+        request,
+        principal,
+        round_id,
+        code,
+        values=values,
+        expected_version=expected,
+        notice=ctx.t("session.expired.restored"),
+    )
 
 
 __all__ = ["FigureView", "QuestionView", "SectionView", "dataset_text", "figure_view", "form_sections"]

@@ -20,6 +20,7 @@ from boligmonitor.catalog.reporting import (
 )
 from boligmonitor.catalog.reporting.numbers import number_rules
 from boligmonitor.store.reporting import AnswerProblem, ReportingError, ReportStore
+from boligmonitor.store.reporting.notifications import unread_count
 from boligmonitor.web.auth.access import CSRF_FIELD, Principal
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.i18n import Language, Translator, format_date, messages, parse_language
@@ -64,12 +65,20 @@ def render(
     breadcrumbs: list[tuple[str, str | None]] | None = None,
     **context: Any,
 ) -> Response:
-    """A reporting page in the monitor's layout: personal, so ``Cache-Control: no-store``."""
+    """A reporting page in the monitor's layout: personal, so ``Cache-Control: no-store``. The header names who
+    is signed in, with her unread messages."""
     ctx = page_context(request)
+    unread = unread_count(report_store(request).engine, principal.account.id) if principal.account is not None else 0
     page = Page(
         f"reporting/{template}",
         title,
-        {"principal": principal, "csrf_field": CSRF_FIELD, "csrf_token": principal.csrf_token, **context},
+        {
+            "principal": principal,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": principal.csrf_token,
+            "unread_count": unread,
+            **context,
+        },
         status_code=status_code,
         breadcrumbs=breadcrumbs or [],
     )
