@@ -255,10 +255,11 @@ def test_the_adviser_returns_it_with_a_comment_and_the_reporter_fixes_and_resubm
     assert states.count(ReportState.SUBMITTED) >= 2 and ReportState.RETURNED in states  # every version kept
 
 
-@pytest.mark.skip(reason="hangs in Chromium with JavaScript off (not yet found why); TestClient covers the path")
 def test_an_expired_session_keeps_her_answers_without_javascript(
     browser: Browser, reporting_server: ReportingServer
 ) -> None:
+    """With scripts off, Chromium also refuses Playwright's own page.evaluate (it waits for ever), so this test signs
+    in by filling fields rather than by walking the Tab order, and leaves axe (a script) to the pages' other tests."""
     server = reporting_server
     report = server.reports.report_for(server.round_id, "5001")
     assert report is not None
@@ -270,17 +271,15 @@ def test_an_expired_session_keeps_her_answers_without_javascript(
     typed = "SYNTHETIC svar: skrevet mens økten gikk ut"
     try:
         page.goto(server.base_url + server.form_path)
-        sign_in_by_keyboard(page, KARI)
+        sign_in_by_filling(page, KARI)
         expect(page.locator("#report-form")).to_be_visible()
         page.locator("#field-aktiviteter").fill(typed)
         server.clock.advance(timedelta(hours=3))  # idle longer than a session lives
         page.get_by_role("button", name="Lagre utkast").click()
         expect(page.locator("#session-expired")).to_contain_text("Du ble logget ut fordi økten utløp")
-        assert_no_axe_violations(page)
-        sign_in_by_keyboard(page, KARI)
+        sign_in_by_filling(page, KARI)
         expect(page.get_by_text("Du ble logget ut. Svarene dine er ikke lagret ennå — trykk Lagre.")).to_be_visible()
         expect(page.locator("#field-aktiviteter")).to_have_value(typed)
-        assert_no_axe_violations(page)
         stored = server.reports.report_for(server.round_id, "5001")
         assert stored is not None
         assert stored.answers.get("aktiviteter") is None or stored.answers["aktiviteter"].text != typed
@@ -291,6 +290,15 @@ def test_an_expired_session_keeps_her_answers_without_javascript(
         assert saved.answers["aktiviteter"].text == typed
     finally:
         context.close()
+
+
+def sign_in_by_filling(page: Page, email: str) -> None:
+    """On the sign-in page without scripts: her e-mail (when the field is empty), the password, the button."""
+    field = page.locator("#field-email")
+    if not field.input_value():
+        field.fill(email)
+    page.locator("#field-password").fill(SYNTHETIC_PASSWORD)
+    page.locator("#field-password").press("Enter")
 
 
 def test_the_own_goals_page_has_no_wcag_violations(signed_in: Page, reporting_server: ReportingServer) -> None:
