@@ -6,6 +6,8 @@
     boligmonitor reporting round list | close ID | invite ID (--members | --municipality KNR ...)
     boligmonitor reporting remind [--days 7]              # reminders before the deadline (daily, from cron)
     boligmonitor reporting send-mail                      # the unsent notifications by e-mail (SMTP settings)
+    boligmonitor reporting members import PROGRAMME FILE  # this year's member list from CSV or XLSX
+    boligmonitor reporting members list PROGRAMME         # the members in effect and where they come from
 
 The back-up file is described in docs/reporting-store.md. It holds password hashes and municipalities' answers, so
 it is written readable by its owner only. The statistics are not in it: build them again from their input.
@@ -179,7 +181,7 @@ def round_close_command(
 def round_invite_command(
     round_id: Annotated[int, typer.Argument(help="The round's id (see `round list`)")],
     members: Annotated[
-        bool, typer.Option("--members", help="The programme's members in the round's year (from the catalogue)")
+        bool, typer.Option("--members", help="The programme's members in the round's year (imported, or the package's)")
     ] = False,
     municipality: Annotated[
         list[str] | None, typer.Option("--municipality", help="A municipality number (repeat for more)")
@@ -191,6 +193,7 @@ def round_invite_command(
     from boligmonitor.pipeline.reporting.invitations import invite, members_in
     from boligmonitor.store.accounts import Actor
     from boligmonitor.store.reporting import ReportingError
+    from boligmonitor.store.reporting.members import programme_in_effect
 
     if members == bool(municipality):
         _fail("give either --members or one or more --municipality KNR")
@@ -199,7 +202,8 @@ def round_invite_command(
         reporting = store.round(round_id)
         if members:
             try:
-                codes = members_in(load_programme(reporting.programme_id), reporting.year)
+                in_effect = programme_in_effect(load_programme(reporting.programme_id), store)
+                codes = members_in(in_effect, reporting.year)
             except (InputError, KeyError, FileNotFoundError) as error:
                 _fail(f"--members: cannot read programme {reporting.programme_id}: {error}")
             if not codes:
@@ -354,6 +358,84 @@ def _print_counts(rows: Mapping[str, int]) -> None:
 def _fail(message: str) -> NoReturn:
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     raise typer.Exit(code=2)
+
+
+# A programme's members from a file (docs/reporting-forms.md, "Members")
+
+members_app = typer.Typer(
+    name="members",
+    help="A programme's members: import this year's list from CSV or XLSX, list the members in effect.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+reporting_app.add_typer(members_app, name="members")
+
+
+@members_app.command("import")
+def members_import_command(
+    programme: Annotated[str, typer.Argument(help="The programme's id, e.g. bolig_for_velferd")],
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: municipality, level, from, to, status, name")],
+    database: DatabaseOption = None,
+) -> None:
+    """Replace the programme's members with those in FILE (all or nothing). Every problem is listed with file,
+    line and field, and exits 2 with nothing written."""
+    from boligmonitor.catalog.reporting import load_programme, programme_ids, read_members
+    from boligmonitor.store.accounts import Actor
+
+    if programme not in programme_ids():
+        _fail(f"unknown programme {programme!r}; known: {', '.join(programme_ids())}")
+    try:
+        members = read_members(file, programme=load_programme(programme))
+    except InputError as error:
+        _fail(str(error))
+    store = _report_store(database)
+    try:
+        before = store.imported_members(programme)
+        count = store.replace_members(programme, members, source=file.name, actor=Actor.command_line())
+    except InputError as error:
+        _fail(str(error))
+    finally:
+        store.close()
+    replaced = "the package's list" if before is None else f"{len(before)} imported before"
+    console.print(
+        f"Imported {count} member(s) of {programme} from {file.name} (replacing {replaced}).", highlight=False
+    )
+
+
+@members_app.command("list")
+def members_list_command(
+    programme: Annotated[str, typer.Argument(help="The programme's id, e.g. bolig_for_velferd")],
+    database: DatabaseOption = None,
+) -> None:
+    """The members in effect, tab-separated (municipality, name, level, status, from, to, source): the imported
+    list when there is one, else the package's."""
+    from boligmonitor.catalog.reporting import load_programme, programme_ids
+
+    if programme not in programme_ids():
+        _fail(f"unknown programme {programme!r}; known: {', '.join(programme_ids())}")
+    store = _report_store(database)
+    try:
+        imported = store.imported_members(programme)
+    finally:
+        store.close()
+    if imported is None:
+        rows = [(member, "package") for member in load_programme(programme).members]
+        console.print(f"{programme}: {len(rows)} member(s) from the package (never imported).", highlight=False)
+    else:
+        rows = [(found.member, found.source) for found in imported]
+        first = imported[0]
+        console.print(
+            f"{programme}: {len(rows)} member(s) imported from {first.source} by {first.imported_by} "
+            f"at {_when(first.imported_at)}.",
+            highlight=False,
+        )
+    typer.echo("municipality\tname\tlevel\tstatus\tfrom\tto\tsource")
+    for member, source in rows:
+        typer.echo(
+            f"{member.municipality}\t{member.name or ''}\t{member.level or ''}\t{member.status.value}\t"
+            f"{member.start.isoformat()}\t{'' if member.end is None else member.end.isoformat()}\t{source}"
+        )
 
 
 __all__ = ["reporting_app"]

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from boligmonitor.catalog.reporting import Member
 from boligmonitor.core.errors import InputError
 from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
@@ -26,9 +27,13 @@ from boligmonitor.store.reporting import AnswerInput, ReportingRound, ReportStor
 from boligmonitor.store.reporting.backups import BACKED_UP_TABLES
 from tests.store.accounts.synthetic import SYNTHETIC_PASSWORD, FakeClock, cheap_passwords
 from tests.store.conftest import POSTGRES_URL_VARIABLE
-from tests.store.reporting.synthetic import CLI, MUNICIPALITY, actor, report_store, synthetic_own_goal
+from tests.store.reporting.synthetic import CLI, MUNICIPALITY, PROGRAMME, actor, report_store, synthetic_own_goal
 
 RESTORER = Actor("command line (synthetic restorer)")
+# A SYNTHETIC imported member (store/reporting/members.py), so that the programme_member table has a row.
+SYNTHETIC_MEMBER = Member.model_validate(
+    {"municipality": MUNICIPALITY, "name": "SYNTHETIC", "level": "storbyprogram", "from": 2014, "to": 2020}
+)
 
 
 @pytest.fixture
@@ -84,6 +89,7 @@ def _fill(reports: ReportStore, synthetic_round: ReportingRound, accounts: Accou
     reports.submit(fixed.id, fixed.version, actor=kari)
     reports.comment(fixed.id, "SYNTHETIC comment", actor=anne, goal_id="mal_02_midlertidig_under_tre_maneder")
     reports.save_own_goal(synthetic_own_goal(), actor=kari)
+    reports.replace_members(PROGRAMME, [SYNTHETIC_MEMBER], source="SYNTHETIC members.csv", actor=CLI)
     unsent = reports.unsent_notifications()
     reports.mark_sent(unsent[0].id)
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from boligmonitor.catalog.reporting import Member
 from boligmonitor.store import RegionRow, Store
 from boligmonitor.store.accounts import AccountStore
 from boligmonitor.store.reporting import (
@@ -34,6 +35,11 @@ from tests.store.reporting.synthetic import (
     make_accounts,
     report_store,
     synthetic_own_goal,
+)
+
+# A SYNTHETIC imported member (store/reporting/members.py), so that the programme_member table has a row.
+SYNTHETIC_MEMBER = Member.model_validate(
+    {"municipality": MUNICIPALITY, "name": "SYNTHETIC", "level": "storbyprogram", "from": 2014, "to": 2020}
 )
 
 
@@ -61,6 +67,7 @@ def _report_something(reports: ReportStore, reporting: ReportingRound, accounts:
     reports.comment(submitted.id, "SYNTHETIC comment", actor=anne)
     reports.save_own_goal(synthetic_own_goal(), actor=kari)
     reports.invite(reporting.id, [MUNICIPALITY], actor=CLI)
+    reports.replace_members(reporting.programme_id, [SYNTHETIC_MEMBER], source="SYNTHETIC.csv", actor=CLI)
     siri = actor(accounts, "siri@husbanken.example")
     key = OverrideKey(reporting.programme_id, reporting.year, "sosialhjelp", None, None, MUNICIPALITY)
     reports.save_override(key, "yellow", "SYNTHETIC reason: judged from the answers", actor=siri)

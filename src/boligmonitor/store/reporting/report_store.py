@@ -8,7 +8,7 @@ clock given at construction, so tests can move it on. See docs/reporting-store.m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from boligmonitor.catalog.loader import load_catalog
 from boligmonitor.catalog.models import Catalog
-from boligmonitor.catalog.reporting import Form, OwnGoal, load_form, load_programme
+from boligmonitor.catalog.reporting import Form, Member, OwnGoal, load_form, load_programme
 from boligmonitor.core.regions import RegionLevel, normalise_region_code, region_level
 from boligmonitor.store.accounts.account_store import Clock, utc_now
 from boligmonitor.store.accounts.audit import Actor
@@ -25,6 +25,7 @@ from boligmonitor.store.accounts.transactions import account_reading, account_tr
 from boligmonitor.store.engine import create_engine_for, database_url
 from boligmonitor.store.migrate import migrate
 from boligmonitor.store.reporting import dialogue, kept_versions, notifications, overrides, own_goals, rounds, rows
+from boligmonitor.store.reporting import members as members_table
 from boligmonitor.store.reporting.answers import (
     insert_official_figures,
     officials_of,
@@ -34,6 +35,7 @@ from boligmonitor.store.reporting.answers import (
 )
 from boligmonitor.store.reporting.audit_actions import ReportingAuditAction, digest, record_change
 from boligmonitor.store.reporting.locking import advance_report, unknown_report, wrong_state
+from boligmonitor.store.reporting.members import ImportedMember
 from boligmonitor.store.reporting.models import (
     EDITABLE_STATES,
     Answer,
@@ -411,14 +413,30 @@ class ReportStore:
         with account_transaction(self._engine) as connection:
             return overrides.remove(connection, key, actor=actor, at=self.now())
 
+    # A programme's members imported from a file (store/reporting/members.py)
+
+    def replace_members(self, programme_id: str, members: Sequence[Member], *, source: str, actor: Actor) -> int:
+        """Replace the programme's imported members with ``members`` in one transaction, audited with the file and
+        the counts before → after; :class:`InputError` (nothing written) when the programme finds a problem."""
+        programme = load_programme(programme_id)
+        with account_transaction(self._engine) as connection:
+            return members_table.replace(connection, programme, members, source=source, actor=actor, at=self.now())
+
+    def imported_members(self, programme_id: str) -> list[ImportedMember] | None:
+        """The programme's imported members, or None when it was never imported (the package's are in effect)."""
+        with account_reading(self._engine) as connection:
+            return members_table.read(connection, programme_id)
+
     # Notifications
 
     def invite(self, round_id: int, municipalities: Collection[str], *, actor: Actor) -> int:
-        """Queue an invitation to the round for the reporters of each municipality; returns how many messages."""
+        """Queue an invitation to the round for each municipality's reporters who have none for it yet; returns how
+        many messages (the same rule as pipeline/reporting/invitations.py ``invite``)."""
         return self._queue_for(round_id, municipalities, NotificationKind.INVITATION, actor, only_unsubmitted=False)
 
     def remind(self, round_id: int, municipalities: Collection[str], *, actor: Actor) -> int:
-        """Queue a reminder for the reporters of each municipality whose report is not submitted."""
+        """Queue a reminder for the reporters of each municipality whose report is not submitted and that has no
+        reminder for the round yet (once per municipality and round, as ``remind_due``)."""
         return self._queue_for(round_id, municipalities, NotificationKind.REMINDER, actor, only_unsubmitted=True)
 
     def unsent_notifications(self, *, limit: int = 100) -> list[Notification]:
@@ -598,18 +616,19 @@ class ReportStore:
                         )
                     )
                 )
-                codes = [code for code in codes if code not in submitted]
-            count = sum(
-                notifications.queue(
-                    connection,
-                    notifications.municipal_reporters(connection, code),
-                    kind,
-                    round_id=round_id,
-                    municipality=code,
-                    at=at,
-                )
-                for code in codes
-            )
+                reminded = notifications.notified_municipalities(connection, kind, round_id)
+                codes = [code for code in codes if code not in submitted and code not in reminded]
+            # As pipeline/reporting/invitations.py: a reporter is invited once per round and municipality, and a
+            # municipality reminded once per round, however often this is called.
+            count = 0
+            for code in codes:
+                told: set[int] = set()
+                if not only_unsubmitted:
+                    told = notifications.notified_recipients(connection, kind, round_id, code)
+                reporters = [r for r in notifications.municipal_reporters(connection, code) if r not in told]
+                count += notifications.queue(connection, reporters, kind, round_id=round_id, municipality=code, at=at)
+            if not count:  # a call that told nobody changed nothing
+                return 0
             record_change(
                 connection,
                 actor,

@@ -298,6 +298,29 @@ REPORTING_TABLES: tuple[Table, ...] = (
     answer_redaction,
 )
 
+# A programme's members as imported from a CSV or XLSX file (store/reporting/members.py, migration 0007): when a
+# programme has any row here, these replace the members in the package's YAML. Each import replaces the whole list;
+# ``source`` is the file's name, and the audit log keeps the counts before and after.
+programme_member = Table(
+    "programme_member",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_id", Text, nullable=False),
+    Column("municipality_code", Text, nullable=False),
+    Column("name", Text, nullable=True),
+    Column("level", Text, nullable=True),  # one of the programme's levels (None: it has none)
+    Column("status", Text, nullable=False),  # catalog.reporting.MemberStatus
+    # ISO dates as text (YYYY-MM-DD): they sort and compare as dates, and back up as they are.
+    Column("from_date", Text, nullable=False),
+    Column("to_date", Text, nullable=True),  # None: still a member
+    Column("source", Text, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Column("imported_by", Text, nullable=False),
+    Column("imported_by_account_id", Integer, nullable=True),
+    Index(None, "programme_id"),
+)
+REPORTING_TABLES = (*REPORTING_TABLES, programme_member)
+
 __all__ = [
     "REPORTING_TABLES",
     "answer",
@@ -309,6 +332,7 @@ __all__ = [
     "notification_outbox",
     "open_answer_search",
     "own_goal",
+    "programme_member",
     "report",
     "report_comment",
     "report_version",

@@ -21,6 +21,7 @@ from boligmonitor.catalog.reporting import Programme, load_programme, programme_
 from boligmonitor.catalog.validation import FIRST_YEAR
 from boligmonitor.store.accounts import Action
 from boligmonitor.store.reporting import ReportStore, StoredOverride
+from boligmonitor.store.reporting.members import programme_in_effect
 from boligmonitor.store.rows import RegionChangeRow
 from boligmonitor.web.auth.access import Principal
 from boligmonitor.web.context import PageContext
@@ -39,6 +40,7 @@ from boligmonitor.web.views.programme.content import (
     ProgrammeAnalysis,
     programme_analysis,
 )
+from boligmonitor.web.views.reporting.pages import report_store
 
 COLOURS_BY_NAME: Final[dict[str, Colour]] = {"green": "green", "yellow": "yellow", "red": "red", "grey": "grey"}
 YEAR: Final = "ar"
@@ -52,16 +54,17 @@ CACHED_ANALYSES: Final = 24
 
 
 def programme_for(request: Request, programme_id: str) -> Programme:
-    """The programme of the path: the app's own (``app.state.programmes``) when set, else the package's."""
+    """The programme of the path: the app's own (``app.state.programmes``) when set, else the package's; with the
+    members imported into the store in place of its own when there are any (``programme_in_effect``)."""
     given: Mapping[str, Programme] | None = getattr(request.app.state, PROGRAMMES_STATE, None)
     if given is not None:
         found = given.get(programme_id)
         if found is None:
             raise UnknownPageError("programme_analysis", programme_id)
-        return found
+        return programme_in_effect(found, report_store(request))
     if programme_id not in programme_ids():
         raise UnknownPageError("programme_analysis", programme_id)
-    return load_programme(programme_id)
+    return programme_in_effect(load_programme(programme_id), report_store(request))
 
 
 def monitor_data(request: Request) -> MonitorData:
