@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.browser.test_pages_a11y import PAGE_TYPES, THEME, THEME_VARIANTS, PageType
@@ -116,12 +116,22 @@ def test_downloads_work_without_javascript(no_script_page: Page, monitor_server:
 
 
 @pytest.fixture(scope="module")
-def scripted_page(browser: Browser) -> Iterator[Page]:
+def scripted_context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(locale="nb-NO")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.add_init_script(RECORD_CSP_VIOLATIONS)
-    yield context.new_page()
+    yield context
     context.close()
+
+
+@pytest.fixture
+def scripted_page(scripted_context: BrowserContext) -> Iterator[Page]:
+    """A page of its own per check: on a shared page, the previous page's favicon request (which the browser makes
+    after the load event) was still in flight when the next check navigated, and its abort was counted against
+    the next page (once, in a full run: "failed to load …/favicon.svg: net::ERR_ABORTED")."""
+    page = scripted_context.new_page()
+    yield page
+    page.close()
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES + THEME_VARIANTS, ids=lambda page_type: page_type.name)

@@ -3,13 +3,10 @@ a thread on localhost. The people it vouches for are SYNTHETIC."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import warnings
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -20,6 +17,7 @@ from boligmonitor.store import create_engine_for
 from boligmonitor.store.accounts import AccountStore, AuditAction
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings, OidcSettings
 from boligmonitor.web.auth.oidc import OidcClient, OidcError
+from tests.event_loops import run_in_own_thread
 from tests.store.accounts.synthetic import cheap_passwords
 from tests.web.auth.conftest import CLI, build_app
 
@@ -166,16 +164,6 @@ def test_a_provider_that_cannot_be_discovered_is_a_clear_failure(
     assert failed.status_code == 502
     assert "could not be completed" in failed.text
     accounts.close()
-
-
-T = TypeVar("T")
-
-
-def run_in_own_thread(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to its end on a new event loop in a thread of its own: the browser tests' Playwright
-    (sync API) keeps an event loop running on the main thread for the whole session, where asyncio.run refuses."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_an_issuer_other_than_the_configured_one_is_not_trusted() -> None:

@@ -40,6 +40,7 @@ from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
 from boligmonitor.store.reporting import ReportStore
 from boligmonitor.store.reporting.tables import answer
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
+from tests.event_loops import run_in_own_thread
 from tests.store.accounts.synthetic import cheap_passwords
 from tests.store.conftest import postgres_url  # noqa: F401  # the fixture, for the PostgreSQL run
 from tests.store.reporting.synthetic import PROGRAMME, put_synthetic_statistics
@@ -275,7 +276,7 @@ async def everyone_at_once(site: LoadSite, statuses: list[int]) -> dict[str, flo
 
 def test_seventy_signed_in_municipalities_save_twenty_four_answers_each_at_once(load_site: LoadSite) -> None:
     statuses: list[int] = []
-    timings = asyncio.run(everyone_at_once(load_site, statuses))
+    timings = run_in_own_thread(everyone_at_once(load_site, statuses))
 
     assert len(statuses) == MUNICIPALITIES * 4
     assert not [status for status in statuses if status >= 500]
