@@ -16,12 +16,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
 from boligmonitor.store.reporting import ReportingRound, ReportStore
 from boligmonitor.store.reporting.coding import CodingStore, OpenAnswer
 from boligmonitor.web.auth import SESSION_COOKIE
 from boligmonitor.web.views.programme.coding_routes import router as coding_router
 from tests.store.accounts.synthetic import FakeClock
+from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, for the PostgreSQL site)
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION, TEXTS, submitted
 from tests.store.reporting.synthetic import (
     CLI,
@@ -31,6 +33,7 @@ from tests.store.reporting.synthetic import (
     SYNTHETIC_YEAR,
     actor,
     make_accounts,
+    put_synthetic_statistics,
     report_store,
 )
 from tests.web.auth.conftest import build_app
@@ -80,10 +83,33 @@ class CodingSite:
 def site(tmp_path: Path, reporting_template: Path) -> Iterator[CodingSite]:  # noqa: F811
     path = tmp_path / "site.sqlite"
     shutil.copyfile(reporting_template, path)
-    url = f"sqlite:///{path}"
-    clock = FakeClock()
-    from boligmonitor.store import create_engine_for
+    yield from _site_over(f"sqlite:///{path}")
 
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def site_on_each_database(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    reporting_template: Path,  # noqa: F811
+) -> Iterator[CodingSite]:
+    """The same site on SQLite and on a fresh, migrated PostgreSQL schema (full-text search and all): for the
+    authorisation matrix, which the issue asks of both databases."""
+    if request.param == "sqlite":
+        path = tmp_path / "site.sqlite"
+        shutil.copyfile(reporting_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = create_engine_for(url)
+        migrate(engine)
+        store = Store(engine)
+        put_synthetic_statistics(store)
+        store.close()
+    yield from _site_over(url)
+
+
+def _site_over(url: str) -> Iterator[CodingSite]:
+    clock = FakeClock()
     engine = create_engine_for(url)
     accounts = make_accounts(engine, clock)
     reports = report_store(engine, clock)

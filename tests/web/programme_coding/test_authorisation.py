@@ -99,8 +99,9 @@ def test_every_coding_route_carries_one_requirement() -> None:
 
 
 @pytest.fixture
-def coded(site: CodingSite) -> dict[str, int]:
+def coded(site_on_each_database: CodingSite) -> dict[str, int]:
     """A code, and a coded passage in each municipality's answer: municipality -> passage id."""
+    site = site_on_each_database
     site.accounts.create_account(ADMIN, "administrator", actor=CLI)
     code = site.coding.add_code(PROGRAMME, "SYNTHETIC kode", actor=CLI)
     passages = {}
@@ -115,8 +116,9 @@ def coded(site: CodingSite) -> dict[str, int]:
 
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
 def test_each_coding_route_answers_each_role_as_the_table_says(
-    site: CodingSite, coded: dict[str, int], method: str, path: str
+    site_on_each_database: CodingSite, coded: dict[str, int], method: str, path: str
 ) -> None:
+    site = site_on_each_database
     before = (site.coding.codes(PROGRAMME), site.coding.passages(PROGRAMME))
     actual: dict[Role, tuple[str, ...]] = {}
     for role, email in PEOPLE.items():

@@ -24,6 +24,7 @@ from boligmonitor.store.reporting import Report, ReportingRound, ReportStore
 from boligmonitor.web.auth import SESSION_COOKIE
 from boligmonitor.web.views.reporting.routes import router as reporting_router
 from tests.store.accounts.synthetic import FakeClock
+from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, for the PostgreSQL site)
 from tests.store.reporting.synthetic import (
     CLI,
     CLOSES_AT,
@@ -124,7 +125,30 @@ def reporting_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(tmp_path: Path, reporting_template: Path) -> Iterator[ReportingSite]:
     path = tmp_path / "site.sqlite"
     shutil.copyfile(reporting_template, path)
-    url = f"sqlite:///{path}"
+    yield from _site_over(f"sqlite:///{path}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def site_on_each_database(
+    request: pytest.FixtureRequest, tmp_path: Path, reporting_template: Path
+) -> Iterator[ReportingSite]:
+    """The same site on SQLite (a copy of the template) and on a fresh, migrated PostgreSQL schema with the same
+    SYNTHETIC statistics: for the checks the issue asks of both databases (the authorisation matrix)."""
+    if request.param == "sqlite":
+        path = tmp_path / "site.sqlite"
+        shutil.copyfile(reporting_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = create_engine_for(url)
+        migrate(engine)
+        store = Store(engine)
+        put_synthetic_statistics(store)
+        store.close()
+    yield from _site_over(url)
+
+
+def _site_over(url: str) -> Iterator[ReportingSite]:
     clock = FakeClock()
     engine = create_engine_for(url)
     accounts = make_accounts(engine, clock)

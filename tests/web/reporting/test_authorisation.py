@@ -1,7 +1,7 @@
 """The reporting routes in the authorisation matrix: every route × every role × (her own municipality 5001,
 another of the adviser's region 5006, a municipality of another region 0301), written out by hand. Any cell that
 changes fails this test until the table is changed on purpose, and so does a reporting route without a row or
-without exactly one ``require``.
+without exactly one ``require``. The table is checked on SQLite and on PostgreSQL.
 
 Every municipality has a submitted report; unsafe requests carry the page's CSRF token and an otherwise empty
 form, so reaching a route shows as its "fill in the fields" answer (400) and changes nothing. All people are
@@ -145,7 +145,10 @@ def test_every_reporting_route_carries_one_requirement() -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
-def test_each_reporting_route_answers_each_role_as_the_table_says(site: ReportingSite, method: str, path: str) -> None:
+def test_each_reporting_route_answers_each_role_as_the_table_says(
+    site_on_each_database: ReportingSite, method: str, path: str
+) -> None:
+    site = site_on_each_database
     site.accounts.create_account(ADMIN, "administrator", actor=CLI)
     for code in TARGETS:  # a submitted report everywhere, so that every route has something to act on
         draft = site.reports.open_draft(site.round.id, code, actor=CLI)

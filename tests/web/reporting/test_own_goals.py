@@ -92,6 +92,16 @@ ROUTES: Final[dict[tuple[str, str], dict[Role, tuple[str, ...]]]] = {
 def goals_site(site: ReportingSite) -> ReportingSite:
     """The reporting site with the own goals router (as the lead includes it in web/app.py) and a SYNTHETIC own
     goal in each of the three municipalities."""
+    return with_own_goals(site)
+
+
+@pytest.fixture
+def goals_site_on_each_database(site_on_each_database: ReportingSite) -> ReportingSite:
+    """The same on SQLite and on PostgreSQL: for the authorisation matrix."""
+    return with_own_goals(site_on_each_database)
+
+
+def with_own_goals(site: ReportingSite) -> ReportingSite:
     if not any(getattr(route, "name", "") == "reporting.own_goals" for route in site.app.routes):
         site.app.include_router(own_goals_router)
     for code in TARGETS:
@@ -121,9 +131,9 @@ def test_every_own_goals_route_is_in_the_matrix_with_one_requirement() -> None:
 
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
 def test_each_own_goals_route_answers_each_role_as_the_table_says(
-    goals_site: ReportingSite, method: str, path: str
+    goals_site_on_each_database: ReportingSite, method: str, path: str
 ) -> None:
-    site = goals_site
+    site = goals_site_on_each_database
     site.accounts.create_account(ADMIN, "administrator", actor=CLI)
     before = {
         code: [(g.goal, g.version) for g in site.reports.own_goals("bolig_for_velferd", code)] for code in TARGETS
