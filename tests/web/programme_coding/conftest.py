@@ -6,7 +6,6 @@ lead includes it in web/app.py."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from boligmonitor.store import Store, create_engine_for, migrate
+from boligmonitor.store import create_engine_for
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
 from boligmonitor.store.reporting import ReportingRound, ReportStore
 from boligmonitor.store.reporting.coding import CodingStore, OpenAnswer
@@ -33,11 +32,14 @@ from tests.store.reporting.synthetic import (
     SYNTHETIC_YEAR,
     actor,
     make_accounts,
-    put_synthetic_statistics,
     report_store,
 )
 from tests.web.auth.conftest import build_app
-from tests.web.reporting.conftest import reporting_template  # noqa: F401  (the session's migrated database)
+from tests.web.reporting.conftest import (  # the session's migrated database
+    reporting_template,  # noqa: F401
+    sqlite_copy,
+    statistics_database,
+)
 
 ANNE: Final = "anne@husbanken.example"  # adviser, region Midt (county 50)
 SIRI: Final = "siri@husbanken.example"  # analyst
@@ -81,9 +83,7 @@ class CodingSite:
 
 @pytest.fixture
 def site(tmp_path: Path, reporting_template: Path) -> Iterator[CodingSite]:  # noqa: F811
-    path = tmp_path / "site.sqlite"
-    shutil.copyfile(reporting_template, path)
-    yield from _site_over(f"sqlite:///{path}")
+    yield from _site_over(sqlite_copy(tmp_path, reporting_template))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -92,20 +92,9 @@ def site_on_each_database(
     tmp_path: Path,
     reporting_template: Path,  # noqa: F811
 ) -> Iterator[CodingSite]:
-    """The same site on SQLite and on a fresh, migrated PostgreSQL schema (full-text search and all): for the
-    authorisation matrix, which the issue asks of both databases."""
-    if request.param == "sqlite":
-        path = tmp_path / "site.sqlite"
-        shutil.copyfile(reporting_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = create_engine_for(url)
-        migrate(engine)
-        store = Store(engine)
-        put_synthetic_statistics(store)
-        store.close()
-    yield from _site_over(url)
+    """The same site on SQLite and on PostgreSQL (full-text search and all): for the authorisation matrix, which
+    the issue asks of both databases."""
+    yield from _site_over(statistics_database(request, tmp_path, reporting_template))
 
 
 def _site_over(url: str) -> Iterator[CodingSite]:

@@ -123,29 +123,37 @@ def reporting_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def site(tmp_path: Path, reporting_template: Path) -> Iterator[ReportingSite]:
-    path = tmp_path / "site.sqlite"
-    shutil.copyfile(reporting_template, path)
-    yield from _site_over(f"sqlite:///{path}")
+    yield from _site_over(sqlite_copy(tmp_path, reporting_template))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def site_on_each_database(
     request: pytest.FixtureRequest, tmp_path: Path, reporting_template: Path
 ) -> Iterator[ReportingSite]:
-    """The same site on SQLite (a copy of the template) and on a fresh, migrated PostgreSQL schema with the same
-    SYNTHETIC statistics: for the checks the issue asks of both databases (the authorisation matrix)."""
+    """The same site on SQLite and on PostgreSQL: for the checks the issue asks of both databases (the
+    authorisation matrix)."""
+    yield from _site_over(statistics_database(request, tmp_path, reporting_template))
+
+
+def sqlite_copy(tmp_path: Path, template: Path) -> str:
+    """The URL of a copy of the migrated template with the SYNTHETIC statistics."""
+    path = tmp_path / "site.sqlite"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+def statistics_database(request: pytest.FixtureRequest, tmp_path: Path, template: Path) -> str:
+    """For a fixture parametrised "sqlite"/"postgres": a copy of the SQLite template, or a fresh, migrated
+    PostgreSQL schema holding the same SYNTHETIC statistics."""
     if request.param == "sqlite":
-        path = tmp_path / "site.sqlite"
-        shutil.copyfile(reporting_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = create_engine_for(url)
-        migrate(engine)
-        store = Store(engine)
-        put_synthetic_statistics(store)
-        store.close()
-    yield from _site_over(url)
+        return sqlite_copy(tmp_path, template)
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine_for(url)
+    migrate(engine)
+    store = Store(engine)
+    put_synthetic_statistics(store)
+    store.close()
+    return url
 
 
 def _site_over(url: str) -> Iterator[ReportingSite]:
