@@ -53,6 +53,7 @@ def test_export_keeps_recipes_as_plain_json(catalog: Catalog) -> None:
         "dataset": "ssb:07459",
         "measure": "Personer1",
         "select": {"Alder": {"from_code": "080", "to_code": "105"}},
+        "periods": "years",
     }
     assert {key: evidence[key] for key in ("table", "contents_code", "dimensions")} == {
         "table": "verified",

@@ -58,23 +58,20 @@ from tests.fakessb.conftest import KLASS_131_CHANGES_CSV
 
 REPO = Path(__file__).resolve().parents[2]
 CORE_THEMES = ("barn_og_unge", "bostedslose", "eldre_og_bolig", "nedsatt_funksjonsevne")
-# Indicators with a Husbanken source that no Husbanken dataset can give (the catalogue's maintainer notes say why;
-# their recipe stays null rather than a guessed one).
-HUSBANKEN_WITHOUT_RECIPE = {
-    "BU10": "no source dataset: no bostøtte cube tells households with children (Brukergruppe has no such group)",
-    "HB06": "no source dataset: no bostøtte cube tells households with children (Brukergruppe has no such group)",
-}
+# Indicators with a Husbanken source that no Husbanken dataset can give (the catalogue's maintainer notes would say
+# why): none since catalogue 2026.12.7, when BU10 and HB06 got an unconfirmed hypercube.
+HUSBANKEN_WITHOUT_RECIPE: dict[str, str] = {}
 # The fake Qlik engine's years for the whole-catalogue fetch: one whole year and the current one are enough for
 # every card, and keep its largest cube (KommuneNr x Brukergruppe x month) at about 41 000 rows.
 FAKE_QLIK_YEARS = (2025, 2026)
-# `fetch --plan` for the whole catalogue against the fakes: SSB's 36 data requests (tests/connectors/
-# test_fetch_plan.py) and the 56 /config, metadata, codelist and search calls that find them; KLASS's 3; and
+# `fetch --plan` for the whole catalogue against the fakes: SSB's 38 data requests (tests/connectors/
+# test_fetch_plan.py) and the 58 /config, metadata, codelist and search calls that find them; KLASS's 3; and
 # Husbanken's 2 + 440 JSON-RPC calls for the confirmed hypercubes (page counts estimated from the live app's
-# documented sizes) + 6 x 5 for the unconfirmed ones, one session each.
-PLAN_SSB_DATA_REQUESTS = 36
-PLAN_SSB_OTHER_CALLS = 56
+# documented sizes) + 38 for the eight unconfirmed ones, one session each.
+PLAN_SSB_DATA_REQUESTS = 38
+PLAN_SSB_OTHER_CALLS = 58
 PLAN_KLASS_REQUESTS = 3
-PLAN_HUSBANKEN_CALLS = 472
+PLAN_HUSBANKEN_CALLS = 480
 PLAN_ALL_REQUESTS = PLAN_SSB_DATA_REQUESTS + PLAN_SSB_OTHER_CALLS + PLAN_KLASS_REQUESTS + PLAN_HUSBANKEN_CALLS
 
 
@@ -204,7 +201,7 @@ def test_fetch_plan_counts_every_request_of_every_source(
         f"{PLAN_SSB_OTHER_CALLS} /config, metadata, codelist and search calls; KLASS {PLAN_KLASS_REQUESTS}; "
         f"Husbanken about {PLAN_HUSBANKEN_CALLS} JSON-RPC calls)"
     )
-    assert PLAN_ALL_REQUESTS == 567
+    assert PLAN_ALL_REQUESTS == 579
     assert f"{PLAN_SSB_DATA_REQUESTS} data requests," in result.stdout and data_requests == []
     assert "pages unknown until GetLayout: startlan_kommune" in result.stdout
     assert confirmed_only.exit_code == 0, confirmed_only.output

@@ -24,9 +24,6 @@ from boligmonitor.sources.connectors.husbanken import Definitions, load_definiti
 from tests.connectors.husbanken.conftest import quick_options
 from tests.fakeqlik.server import FakeQlik
 
-# No Husbanken dataset gives housing-allowance households with children (Brukergruppe has no such group).
-WITHOUT_SOURCE_DATASET = {"BU10", "HB06"}
-NO_SOURCE_NOTE = "No source dataset:"
 MUNICIPALITIES = ("0301", "0312", "4203", "5043")
 YEARS = (2025, 2026)
 NOW = datetime(2026, 11, 2, 11, 0, tzinfo=UTC)
@@ -69,25 +66,23 @@ def test_every_husbanken_recipe_part_fits_a_dataset_and_a_hypercube(catalog: Cat
 def test_every_husbanken_indicator_has_a_recipe_or_says_why_no_dataset_can_give_it(
     catalog: Catalog, definitions: Definitions
 ) -> None:
-    unconfirmed = {cube.dataset for cube in definitions.cubes if not cube.confirmed}
-    confirmed = {cube.dataset for cube in definitions.cubes if cube.confirmed}
+    # A (dataset, ContentsCode) is confirmed when a confirmed hypercube gives it: bostøtte has confirmed cubes for
+    # its households and one unconfirmed for the households with children (BU10, HB06).
+    confirmed = {(c.dataset, m.contents_code) for c in definitions.cubes if c.confirmed for m in c.measures}
     sourced = [i for i in catalog.indicators if any(s.publisher == "Husbanken" for s in i.sources)]
     assert len(sourced) >= 16
     for indicator in sourced:
         notes = " ".join(indicator.maintainer_notes)
-        if indicator.id in WITHOUT_SOURCE_DATASET:
-            assert indicator.recipe is None, indicator.id
-            assert notes.startswith(NO_SOURCE_NOTE) and "Brukergruppe" in notes, indicator.id
-            continue
         assert indicator.recipe is not None, indicator.id
-        read = {s.dataset for _, s in indicator.recipe.selections() if s.dataset.startswith("husbanken:")}
-        if read <= confirmed:
+        read = {(s.dataset, s.measure) for _, s in indicator.recipe.selections() if s.dataset.startswith("husbanken:")}
+        unconfirmed = read - confirmed
+        if not unconfirmed:
             continue
-        assert read <= unconfirmed, indicator.id
         # Users read that the fields are not confirmed; maintainers read which hypercube and what to confirm.
         assert any("ikke bekreftet" in caveat.nb and "not yet confirmed" in caveat.en for caveat in indicator.caveats)
         assert "TO_CONFIRM" in notes and "to_confirm" in notes, indicator.id
-        assert any(cube.id in notes for cube in definitions.cubes if cube.dataset in read), indicator.id
+        giving = [c for c in definitions.cubes if {(c.dataset, m.contents_code) for m in c.measures} & unconfirmed]
+        assert giving and all(not cube.confirmed and cube.id in notes for cube in giving), indicator.id
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +110,15 @@ def test_the_fake_engine_serves_synthetic_cubes_for_every_recipe(
         assert set(YEARS) <= {int(year) for year in cube.dimension("Tid").codes}, (indicator.id, part)
         ids = [dimension.id for dimension in cube.dimensions]
         contents, region = ids.index("ContentsCode"), ids.index("Region")
+        chosen = {
+            ids.index(name): set(selection.categories(name, cube.dimension(name).codes)) for name in selection.select
+        }
         values = [
             cell.value
             for cell in cube.cells()
-            if cell.codes[contents] == selection.measure and cell.codes[region] == "4203"
+            if cell.codes[contents] == selection.measure
+            and cell.codes[region] == "4203"
+            and all(cell.codes[position] in codes for position, codes in chosen.items())
         ]
         assert values and all(value is not None and value >= 0 for value in values), (indicator.id, part)
 
@@ -133,6 +133,7 @@ def test_every_ssb_or_husbanken_indicator_without_a_recipe_states_why(catalog: C
         for indicator in catalog.indicators
         if indicator.recipe is None and any(s.publisher in ("SSB", "Husbanken") for s in indicator.sources)
     ]
-    assert {indicator.id for indicator in without} == {"BEF12", "BEF13"} | WITHOUT_SOURCE_DATASET
+    # None since catalogue 2026.12.7 (BEF12, BEF13, BU10 and HB06 got recipes); a new one must say why.
     for indicator in without:
         assert any(note.startswith(WHY_NO_RECIPE) for note in indicator.maintainer_notes), indicator.id
+    assert not without

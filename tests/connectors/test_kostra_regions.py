@@ -69,3 +69,7 @@ def test_the_fetch_asks_for_country_counties_municipalities_and_districts_only()
     assert national == ["TOTAL"]
     only_counties = fetched_region_codes(["0", "03", "0301"], levels=[RegionLevel.COUNTY])
     assert only_counties == ["03"]
+    # 09895's price zones (§8.5): "01" is Oslo og Bærum, not the county 01; only the national row is a region.
+    zones = fetched_region_codes(["00", "01"], ["Hele landet", "Oslo og Bærum kommune"], variable_id="Soner2")
+    assert zones == ["00"]
+    assert fetched_region_codes(["00", "01"], ["Hele landet", "Oslo og Bærum kommune"]) == ["00", "01"]

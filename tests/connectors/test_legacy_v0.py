@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from boligmonitor.catalog import load_catalog
+from boligmonitor.catalog import Catalog, load_catalog
 from boligmonitor.core.status import Status
 from boligmonitor.pipeline.fetch_plan import plan_fetch, table_selection
 from boligmonitor.pipeline.refresh import RefreshSummary, refresh
@@ -26,6 +26,19 @@ from tests.connectors.support import OUTSIDE_WINDOW, at, linked_input, no_build,
 from tests.fakessb import FakeSsb, ManualClock, TableCatalogue
 
 LEGACY = ["07221", "09895"]
+PRICE_AREA_INDICATORS = {"BEF12", "BEF13"}  # their recipes read the legacy tables
+
+
+def catalogue_reading_them_whole() -> Catalog:
+    """The catalogue without BEF12's and BEF13's recipes: no recipe reads 07221 or 09895, so each is fetched whole,
+    the query equals the recorded one, and the fake answers with the recorded bytes."""
+    catalog = load_catalog()
+    indicators = tuple(
+        i.model_copy(update={"recipe": None}) if i.id in PRICE_AREA_INDICATORS else i for i in catalog.indicators
+    )
+    return catalog.model_copy(update={"indicators": indicators})
+
+
 RECORDED_07221 = "ssb_pxwebapi_v0_07221_jsonstat2_response.json"
 RECORDED_07221_QUERY = "ssb_pxwebapi_v0_07221_query.json"
 
@@ -68,9 +81,14 @@ def test_the_plan_shows_legacy_tables(legacy_ssb: FakeSsb) -> None:
         polite_client(legacy_ssb.base_url, ManualClock(), None) as http,
         polite_client(v0_base(legacy_ssb), ManualClock(), None) as v0,
     ):
-        plan = plan_fetch(http, load_catalog(), only=LEGACY, v0=v0)
-        without = plan_fetch(http, load_catalog(), only=LEGACY)
+        plan = plan_fetch(http, catalogue_reading_them_whole(), only=LEGACY, v0=v0)
+        without = plan_fetch(http, catalogue_reading_them_whole(), only=LEGACY)
+        with_recipes = plan_fetch(http, load_catalog(), only=LEGACY, v0=v0)
     assert {(r.table_id, r.api, r.cells) for r in plan.requests} == {("07221", "v0", 288), ("09895", "v0", 280)}
+    # With BEF12's and BEF13's recipes: 09895's national row for two rooms (14 years), and 07221 not at all -- the
+    # recorded metadata has Boligtype 01-03 only, not the total 00 that BEF13 assumes: a problem names both.
+    assert {(r.table_id, r.cells) for r in with_recipes.requests} == {("09895", 14)}
+    assert any("07221" in problem and "Boligtype" in problem for problem in with_recipes.problems)
     assert "07221: 288 cells via the legacy v0 API" in plan.describe()
     assert without.requests == []
     assert all("Non-existent table" in problem for problem in without.problems)
@@ -95,7 +113,7 @@ def test_the_refresh_fetches_legacy_tables_through_v0(
                 archive,
                 store,
                 input_directory,
-                load_catalog(),
+                catalogue_reading_them_whole(),
                 LEGACY,
                 v0=v0,
                 build=no_build,

@@ -68,12 +68,17 @@ def test_a_variable_without_elimination_or_total_is_a_problem_naming_table_and_v
 
 
 def test_the_real_09895_metadata_gives_the_clear_problem_for_rooms(fake_ssb_catalogue: TableCatalogue) -> None:
-    """Real metadata (a recorded legacy answer): AntRom cannot be eliminated and has no total; Soner2 is a price
-    zone, not a region -- a recipe must settle both before 09895 can feed an indicator."""
+    """Real metadata (a recorded legacy answer): AntRom cannot be eliminated and has no total, so a part that does
+    not settle it gets the clear problem; BEF12's recipe settles it. Soner2 (price zones) is a region variable by
+    name, and only its national row is asked for: its "01" is Oslo og Bærum, not a county."""
     v0 = parse_v0_metadata(fake_ssb_catalogue.table("09895").v0_metadata(), "09895")
     query = table_selection(v0, (), [part("09895", "Husleie")])
-    assert any("no region variable" in problem for problem in query.problems)
     assert any("AntRom" in problem and "no total" in problem for problem in query.problems)
+    settled = table_selection(v0, (), [part("09895", "Husleie", {"AntRom": ["2"]})])
+    assert settled.problems == () and settled.selection is not None
+    zones, rooms = settled.selection.get("Soner2"), settled.selection.get("AntRom")
+    assert zones is not None and zones.values == ("00",)
+    assert rooms is not None and rooms.values == ("2",)
 
 
 def test_eliminable_variables_are_left_out_and_selected_ones_fetched(fake_ssb_catalogue: TableCatalogue) -> None:

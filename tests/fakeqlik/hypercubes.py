@@ -27,6 +27,9 @@ RECORDED_FIXTURE = "husbanken_qlik_statistikkbank_bostotte_hypercube_sample.json
 #: The definition whose hypercube the fixture recorded (terchris/atlas's cube: KommuneNr x År, five measures).
 RECORDED_DEFINITION = "bostotte_tellere_kommune"
 SYNTHETIC_LABEL = "SYNTHETIC hypercube made up by tests/fakeqlik (seed {seed}); not Husbanken's data"
+#: A cube whose first measure counts a subgroup of all households (no cube of all households beside it) gets this
+#: share of the region's households, so that the subgroup stays below the whole the recipes divide it by.
+SUBGROUP_SHARES: dict[str, float] = {"husstander_barnefamilier": 0.35}
 NULL_CELL: dict[str, Any] = {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "L", "qIsNull": True}
 #: Codes that are all zero in Husbanken's app (Svalbard, §6.2) or are assumed so here (0326, a district gone in 2004).
 ZERO_CODES = frozenset({"2100", "2111", "0326"})
@@ -107,6 +110,7 @@ class SyntheticHypercube:
         self.synthetic: str | None = SYNTHETIC_LABEL.format(seed=seed)
         self._others: list[list[str]] = [self._values_of(f.role, f.dimension) for f in self._other_fields]
         self._units = [dataset.contents_of(m.contents_code).unit for m in definition.measures]
+        self._share = SUBGROUP_SHARES.get(definition.measures[0].contents_code, 1.0)
 
     @cached_property
     def _other_fields(self) -> list[Any]:
@@ -177,19 +181,29 @@ class SyntheticHypercube:
             None,
         )
         empty = period is None or period[0] < self.definition.first_year or region in ZERO_CODES
-        measures = [0] * len(self._units) if empty else synthetic_values(self.seed, region, period, group, self._units)
+        measures = (
+            [0] * len(self._units)
+            if empty
+            else synthetic_values(self.seed, region, period, group, self._units, self._share)
+        )
         for value in measures:
             cells.append({"qText": str(value), "qNum": value, "qElemNumber": 0, "qState": "L"})
         return cells
 
 
 def synthetic_values(
-    seed: int, region: str, period: Sequence[int] | None, group: tuple[int, int] | None, units: Sequence[str]
+    seed: int,
+    region: str,
+    period: Sequence[int] | None,
+    group: tuple[int, int] | None,
+    units: Sequence[str],
+    share: float = 1.0,
 ) -> list[int]:
     """One row's made-up measures (see the module docstring). ``group`` is (position, count) of the row's category
-    among its field's values, None for a cube of all households."""
+    among its field's values, None for a cube of all households; ``share`` the part of the households the first
+    measure counts (:data:`SUBGROUP_SHARES`)."""
     households = NATIONAL_HOUSEHOLDS if region == NORWAY_CODE else 200 + _spread(seed, "region", region) * 600
-    base = households * (0.9 + 0.2 * _spread(seed, "period", region, *(period or ())))
+    base = share * households * (0.9 + 0.2 * _spread(seed, "period", region, *(period or ())))
     if group is not None:
         position, count = group
         base *= 0.9 * (position + 1) / (count * (count + 1) / 2)  # shares 1:2:…:count of nine tenths

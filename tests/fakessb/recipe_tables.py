@@ -13,7 +13,11 @@ ContentsCode, a made-up id from 91001 up (``12293`` when the source names it) --
   table that a projected change reads as its projection runs on to 2025 + its horizon, so that every observed
   year of 07459 meets its projection year (EL09: 2024–2035 for 2020–2025);
 - table 12362 also gets a dimension that cannot be eliminated but whose metadata marks a total (JSON-stat
-  ``category.child``), as the query rules must handle.
+  ``category.child``), as the query rules must handle;
+- the tables by price area keep their real region variables (ssb-api.md §8.4-§8.5): 09895 ``Soner2`` (price zones,
+  ``00`` Hele landet, without a role, as in the recorded response) and 07221 ``Region`` (price regions, ``TOTAL``
+  Hele landet), whose national rows only are regions of the monitor; a table a part reads as the mean of its
+  quarters (07221) has quarterly periods, 2024K1-2025K4.
 
 Values are made up by :class:`SyntheticValues` so that the catalogue's domain rules hold: counts are whole and
 proportional to a made-up population per region (Norway's the largest, so no part exceeds the whole), every
@@ -55,6 +59,17 @@ TOTAL_MARKED_DIMENSION = "KOKregnskapsomfa0000"
 EXTRA_CATEGORY = "SYNT_X"
 KOSTRA_TABLES = frozenset({"12008", "12210", "12293", "12362"})
 UPDATED = datetime(2026, 6, 15, 6, 0, tzinfo=UTC)
+# The region variables of the tables by price area: (variable, label, categories, role) as in the recorded responses
+# (ssb-api.md §8.4-§8.5), the category lists shortened; only the national row is a region of the monitor.
+PRICE_AREA_REGIONS: dict[str, tuple[str, str, dict[str, str], Literal["geo"] | None]] = {
+    "09895": ("Soner2", "prissone", {"00": "Hele landet", "01": "Oslo og Bærum kommune"}, None),
+    "07221": (
+        "Region",
+        "region",
+        {"TOTAL": "Hele landet", "001": "Oslo med Bærum", "002": "Stavanger", "003": "Bergen", "011": "Nord-Norge"},
+        "geo",
+    ),
+}
 
 # Made-up counts per resident of a region (see residents()).
 # Chosen so that a share's numerator stays below its denominator and rates look like rates.
@@ -92,6 +107,11 @@ PUBLISHED_RANGES: dict[str, tuple[float, float]] = {
     "per_10000": (20.0, 300.0),
     "nok": (400_000.0, 700_000.0),
     "nok_per_m2": (20_000.0, 60_000.0),
+}
+# Published figures whose unit's range would not be plausible for them.
+PUBLISHED_RANGES_BY_CODE: dict[str, tuple[float, float]] = {
+    "Husleie": (8_000.0, 16_000.0),  # kroner a month
+    "Boligindeks": (100.0, 200.0),  # index points
 }
 UNIT_BASES = {"count": "antall", "percent": "prosent", "per_1000": "per 1000", "nok": "kr", "nok_per_m2": "kr"}
 
@@ -161,6 +181,7 @@ class _Table:
     ranged: set[str] = field(default_factory=set)
     datasets: set[str] = field(default_factory=set)
     horizons: set[int] = field(default_factory=set)  # a projected change's horizons, where it is the projection
+    quarterly: bool = False  # a part reads the table as the mean of its quarters
 
 
 class SyntheticValues:
@@ -179,7 +200,7 @@ class SyntheticValues:
         if kind == "count":
             rate = COUNTS_PER_RESIDENT.get(code, DEFAULT_COUNT_PER_RESIDENT)
             return float(round(rate * residents(codes[self.region_position]) * (0.9 + 0.1 * spread)))
-        low, high = PUBLISHED_RANGES.get(unit, (5.0, 45.0))
+        low, high = PUBLISHED_RANGES_BY_CODE.get(code) or PUBLISHED_RANGES.get(unit, (5.0, 45.0))
         return round(low + (high - low) * spread, 1)
 
 
@@ -232,6 +253,7 @@ def _add_part(table: _Table, part: RecipePart, catalog: Catalog) -> None:
     selection = part.selection
     indicator = catalog.indicator(part.indicator)
     table.datasets.add(selection.dataset)
+    table.quarterly |= selection.periods == "mean_of_quarters"
     recipe = indicator.recipe
     if part.part == "projected" and recipe is not None and recipe.horizon_years is not None:
         table.horizons.add(recipe.horizon_years)
@@ -262,7 +284,10 @@ def _synthetic(table: _Table, regions: Regions) -> SyntheticTable:
     if table.horizons:
         last = int(YEARS[-1]) + max(table.horizons)
         years = tuple(str(year) for year in range(int(YEARS[0]), last + 1))
-    if table.kostra:
+    if table.table_id in PRICE_AREA_REGIONS:
+        name, label, categories, role = PRICE_AREA_REGIONS[table.table_id]
+        region = SyntheticDimension(name, label, categories, role=role, elimination=True)
+    elif table.kostra:
         region = SyntheticDimension("KOKkommuneregion0000", "region", regions.kostra(), role="geo")
     else:
         region = SyntheticDimension(
@@ -298,7 +323,8 @@ def _synthetic(table: _Table, regions: Regions) -> SyntheticTable:
         role="metric",
         units=units,
     )
-    time = SyntheticDimension("Tid", "år", {year: year for year in years}, role="time")
+    periods = [f"{year}K{quarter}" for year in years for quarter in range(1, 5)] if table.quarterly else years
+    time = SyntheticDimension("Tid", "kvartal" if table.quarterly else "år", {p: p for p in periods}, role="time")
     dimensions = [region, *others, contents, time]
     values = SyntheticValues(0, len(dimensions) - 2, table.contents)
     return SyntheticTable(

@@ -28,7 +28,18 @@ def test_every_table_is_labelled_synthetic_and_named_as_the_recipes_need(regions
     for table in tables:
         header = table.as_fake_table().header
         assert "SYNTHETIC" in header["label"] and "SYNTHETIC" in header["source"]
-        assert set(header["role"]) == {"geo", "time", "metric"}
+        # 09895's price zones (Soner2) have no role, as in the recorded response: the region by its name
+        expected_roles = {"time", "metric"} if table.table_id == "09895" else {"geo", "time", "metric"}
+        assert set(header["role"]) == expected_roles, table.table_id
+
+
+def test_tables_by_price_area_keep_their_region_variables_and_quarters(regions: Regions) -> None:
+    by_id = {table.table_id: table.as_fake_table() for table in recipe_tables(load_catalog(), regions)}
+    rents, prices = by_id["09895"], by_id["07221"]
+    assert rents.dimension_ids[0] == "Soner2" and rents.codes("Soner2") == ["00", "01"]
+    assert rents.codes("AntRom") == ["2"] and rents.codes("Tid") == ["2024", "2025"]
+    assert prices.codes("Region")[0] == "TOTAL" and prices.codes("Boligtype") == ["00"]
+    assert prices.codes("Tid") == [f"{year}K{quarter}" for year in (2024, 2025) for quarter in (1, 2, 3, 4)]
 
 
 def test_kostra_tables_use_kostra_region_codes_and_others_offer_the_municipal_codelist(regions: Regions) -> None:

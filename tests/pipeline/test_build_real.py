@@ -37,6 +37,10 @@ def test_every_indicator_has_a_state_and_missing_ones_say_why(built_store: Store
     assert by_id["BEF01"]["state"] == "loaded"
     assert by_id["BEF01"]["municipality_coverage"] == "357/357"
     assert "SSB" in by_id["BU01"]["reason"]  # a KOSTRA indicator: needs the live connector
+    # The offline bostøtte input has the dataset BU10 reads but not its households with children: not loaded, and
+    # why -- not a recipe that failed.
+    assert by_id["BU10"]["state"] == "not_loaded"
+    assert "husbanken:bostotte husstander_barnefamilier" in by_id["BU10"]["reason"]
 
 
 def test_population_matches_ssb_figures(built_store: Store) -> None:

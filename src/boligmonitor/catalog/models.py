@@ -401,6 +401,11 @@ class RecipeEvidence(CatalogModel):
         return min(parts, key=lambda certainty: _CERTAINTY_RANK[certainty])
 
 
+# How a part reads the table's time dimension: annual periods as they are, or the mean of a year's four quarters
+# (an index or a price level published per quarter, such as SSB 07221's house price index).
+Periods = Literal["years", "mean_of_quarters"]
+
+
 class Selection(CatalogModel):
     """Which cells of a dataset's cube to sum for each region and year.
 
@@ -413,6 +418,11 @@ class Selection(CatalogModel):
     dataset: DatasetKey
     measure: str | None = Field(default=None, description="Category code in the cube's metric dimension")
     select: dict[str, SelectValue] = Field(default_factory=dict)
+    periods: Periods = Field(
+        default="years",
+        description="The table's periods: 'years', or 'mean_of_quarters' for a quarterly table whose year is the "
+        "mean of its four quarters (a year with a quarter not yet published is left out)",
+    )
     evidence: RecipeEvidence | None = Field(
         default=None, description="What is verified and what is assumed (required for an SSB dataset)"
     )

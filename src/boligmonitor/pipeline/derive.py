@@ -8,6 +8,7 @@ the cell were 0.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -19,6 +20,11 @@ from boligmonitor.catalog.models import CodeRange, Selection
 from boligmonitor.core.flags import Flag, Harmonisation
 from boligmonitor.core.regions import normalise_region_code
 from boligmonitor.core.status import Status
+from boligmonitor.sources.connectors.ssb.kostra_regions import (
+    PRICE_AREA_VARIABLES,
+    monitor_region_code,
+    price_area_regions,
+)
 from boligmonitor.sources.cube import Cube, Dimension, FlagRuns
 
 # Status symbols ordered by restrictiveness; index = severity code used in the numpy arrays below.
@@ -76,7 +82,33 @@ def _selected_positions(dim: Dimension, choice: Sequence[str] | CodeRange | str,
 def _year_of(code: str, dataset: str) -> int:
     if len(code) == 4 and code.isdigit():
         return int(code)
-    raise RecipeError(f"{dataset}: time code {code!r} is not a year; only annual series are supported")
+    raise RecipeError(
+        f"{dataset}: time code {code!r} is not a year; a quarterly table needs the recipe's periods: mean_of_quarters"
+    )
+
+
+_QUARTER = re.compile(r"^(\d{4})K([1-4])$")
+
+
+def _quarter_of(code: str, dataset: str) -> tuple[int, int]:
+    """SSB's quarter code ``2024K1`` as (2024, 1)."""
+    found = _QUARTER.match(code)
+    if found is None:
+        raise RecipeError(f"{dataset}: time code {code!r} is not a quarter (like 2024K1), as the recipe's periods say")
+    return int(found.group(1)), int(found.group(2))
+
+
+def _region_codes(geo: Dimension) -> list[str | None]:
+    """The monitor's codes of the region dimension's categories: SSB's forms normalised, and a national row whose
+    code has no known form but whose label says "Hele landet" (price regions' ``TOTAL``, price zones' ``00``) as
+    Norway. The price areas of a price-area variable are None: known to be no region (the build reports any other
+    unknown code)."""
+    if geo.id in PRICE_AREA_VARIABLES:
+        return list(price_area_regions(geo.labels))
+    return [
+        monitor_region_code(code, label) or normalise_region_code(code)
+        for code, label in zip(geo.codes, geo.labels, strict=True)
+    ]
 
 
 class PreparedCube:
@@ -180,14 +212,21 @@ def derive(prepared: PreparedCube, selection: Selection) -> Derived:
     harmonisation = per_region_year(prepared.harmonisation).max(axis=2)
     flag_bits = np.bitwise_or.reduce(per_region_year(prepared.flag_bits), axis=2)
 
-    regions = [normalise_region_code(code) for code in geo.codes]
-    years = [_year_of(code, dataset) for code in time.codes]
+    regions = _region_codes(geo)
+    if selection.periods == "mean_of_quarters":
+        sums, worst, harmonisation, flag_bits, years = _mean_of_quarters(
+            sums, worst, harmonisation, flag_bits, time.codes, dataset
+        )
+    else:
+        years = [_year_of(code, dataset) for code in time.codes]
     order = PreparedCube._HARMONISATION_ORDER
     # Plain Python lists: indexing numpy arrays element by element is slow.
     sums_list, worst_list = sums.tolist(), worst.tolist()
     harmonisation_list, bits_list = harmonisation.tolist(), flag_bits.tolist()
     cells: dict[tuple[str, int], Aggregate] = {}
     for g, region in enumerate(regions):
+        if region is None:
+            continue
         for t, year in enumerate(years):
             total = sums_list[g][t]
             status = _BY_SEVERITY[worst_list[g][t]]
@@ -201,3 +240,30 @@ def derive(prepared: PreparedCube, selection: Selection) -> Derived:
                 flags=prepared.flags_from_bits(bits_list[g][t]),
             )
     return Derived(dataset=dataset, cells=cells)
+
+
+def _mean_of_quarters(
+    sums: npt.NDArray[Any],
+    worst: npt.NDArray[Any],
+    harmonisation: npt.NDArray[Any],
+    flag_bits: npt.NDArray[Any],
+    time_codes: Sequence[str],
+    dataset: str,
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], list[int]]:
+    """Per region, each year's mean of its four quarters (arrays region x year). A year the table does not have all
+    four quarters of is left out: its mean would describe part of the year. A quarter without a number leaves the
+    year without one, with the quarter's status (never a mean of three)."""
+    quarters_of: dict[int, list[int]] = {}
+    for position, code in enumerate(time_codes):
+        year, _ = _quarter_of(code, dataset)
+        quarters_of.setdefault(year, []).append(position)
+    years = sorted(year for year, positions in quarters_of.items() if len(positions) == 4)
+    columns = [np.asarray(quarters_of[year], dtype=np.intp) for year in years]
+    if not columns:
+        empty = np.zeros((sums.shape[0], 0))
+        return empty, empty.astype(np.int8), empty.astype(np.int8), empty.astype(np.int32), []
+    means = np.stack([sums[:, c].mean(axis=1) for c in columns], axis=1)  # NaN if any quarter has no number
+    worst_per_year = np.stack([worst[:, c].max(axis=1) for c in columns], axis=1)
+    harmonisation_per_year = np.stack([harmonisation[:, c].max(axis=1) for c in columns], axis=1)
+    bits_per_year = np.stack([np.bitwise_or.reduce(flag_bits[:, c], axis=1) for c in columns], axis=1)
+    return means, worst_per_year, harmonisation_per_year, bits_per_year, years

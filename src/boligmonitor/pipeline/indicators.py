@@ -168,6 +168,12 @@ class IndicatorBuilder:
             reason = f"dataset {', '.join(missing)} is not in the build input; " + _no_source_reason(indicator)
             results.states.append(_state(indicator, "not_loaded", reason))
             return
+        if lacking := self._measures_not_in_input(selections):
+            # The dataset is there, but this version of it lacks the measure: the offline bostøtte input has no
+            # households with children, which only a fetch that includes unconfirmed Husbanken fields gives.
+            reason = f"not in the build input: {lacking} (only a fetch from the publisher brings it)"
+            results.states.append(_state(indicator, "not_loaded", reason))
+            return
         try:
             parts = self._parts(indicator, selections)
             problems = self._check_cells(indicator, selections)
@@ -187,6 +193,17 @@ class IndicatorBuilder:
         entry = self.inputs.file_of(main.dataset)
         locate = self._cube_locate(selections, recipe.horizon_years)
         self._finish(indicator, parts, _source_info(entry), results, locate)
+
+    def _measures_not_in_input(self, selections: dict[str, Selection | None]) -> str:
+        """The parts' measures that their dataset's cube does not have, in words ("" when every one is there)."""
+        lacking = []
+        for selection in selections.values():
+            if selection is None or selection.measure is None:
+                continue
+            metric = self.inputs.cubes[selection.dataset].cube.metric_dimension()
+            if metric is not None and selection.measure not in metric.codes:
+                lacking.append(f"{selection.dataset} {selection.measure}")
+        return ", ".join(sorted(set(lacking)))
 
     def _check_cells(self, indicator: Indicator, selections: dict[str, Selection | None]) -> list[InputProblem]:
         """The cells a numerator or denominator sums are counts (each selection checked once per build)."""

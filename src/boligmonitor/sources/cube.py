@@ -14,7 +14,9 @@ from typing import Any
 from boligmonitor.core.status import Status
 
 # Dimension ids that name the region dimension when a table has no `role.geo` (SSB v0 tables often do not).
-REGION_DIMENSION_NAMES = ("Region", "KOKkommuneregion0000", "KOKbydelsregion0000", "KOKfylkesregion0000")
+# `Soner2` is the rental market survey's price zones (09895: `00` Hele landet, `01` Oslo og Bærum, ...; ssb-api.md
+# §8.5): only its national row is a region of the monitor.
+REGION_DIMENSION_NAMES = ("Region", "KOKkommuneregion0000", "KOKbydelsregion0000", "KOKfylkesregion0000", "Soner2")
 TIME_DIMENSION_NAMES = ("Tid", "Time", "Year", "År")
 METRIC_DIMENSION_NAMES = ("ContentsCode",)
 

@@ -157,6 +157,9 @@ def test_search_finds_words_names_where_and_marks_them(
     assert coding.search(PROGRAMME, "SYNTHETIC", municipalities=[]) == []
     assert coding.search(PROGRAMME, "   ") == []
     assert coding.search(PROGRAMME, '"unclosed (quote* OR') == []  # odd input is words, never a syntax error
+    # a control character (PostgreSQL refuses NUL in text) separates words like a space
+    assert [h.municipality_code for h in coding.search(PROGRAMME, "samarbeider\x00NAV\x07")] == ["5006"]
+    assert coding.search(PROGRAMME, "\x00\x1f") == []
     assert coding.search("another_programme", "NAV") == []
     if store.engine.dialect.name == "postgresql":  # the Norwegian stemmer: a plural finds the singular
         assert [h.municipality_code for h in coding.search(PROGRAMME, "boligen")] != []

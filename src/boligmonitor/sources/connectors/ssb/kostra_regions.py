@@ -39,6 +39,9 @@ UNSPECIFIED: Final = frozenset({"9999", "99"})
 FETCHED_LEVELS: Final = frozenset(
     {RegionLevel.COUNTRY, RegionLevel.COUNTY, RegionLevel.MUNICIPALITY, RegionLevel.DISTRICT}
 )
+#: Region variables of price areas (09895's price zones, ssb-api.md §8.5): their codes look like counties ("01" is
+#: Oslo og Bærum, not Østfold) but are not; only the national row, by its label, is a region of the monitor.
+PRICE_AREA_VARIABLES: Final = frozenset({"Soner2"})
 _NATIONAL_LABEL = re.compile(r"^\s*(?:hele\s+landet|landet|norge|norway|the\s+whole\s+country)\s*$", re.IGNORECASE)
 
 
@@ -65,22 +68,38 @@ def monitor_region_level(code: str, label: str | None = None) -> RegionLevel | N
     return None if canonical is None else region_level(canonical)
 
 
+def price_area_regions(labels: Sequence[str]) -> list[RegionCode | None]:
+    """The monitor's region for each category of a price-area variable (:data:`PRICE_AREA_VARIABLES`): Norway for
+    the national row, None for every price area."""
+    return [NORWAY if _NATIONAL_LABEL.match(label) else None for label in labels]
+
+
 def fetched_region_codes(
-    codes: Sequence[str], labels: Sequence[str] | None = None, levels: Iterable[RegionLevel] = FETCHED_LEVELS
+    codes: Sequence[str],
+    labels: Sequence[str] | None = None,
+    levels: Iterable[RegionLevel] = FETCHED_LEVELS,
+    variable_id: str | None = None,
 ) -> list[str]:
     """The codes of a region variable to ask SSB for, in the table's order: those of the wanted ``levels``
     (country, counties, municipalities with their historical codes, districts). Left out: Norway without Oslo,
-    KOSTRA groups, unspecified and unknown codes -- the monitor keeps none of them."""
+    KOSTRA groups, unspecified and unknown codes -- the monitor keeps none of them -- and the price areas of a
+    price-area variable (``variable_id`` in :data:`PRICE_AREA_VARIABLES`), whose national row only is kept."""
     wanted = frozenset(levels)
     named = labels if labels is not None else [None] * len(codes)
+    if variable_id in PRICE_AREA_VARIABLES:
+        national = price_area_regions([label or "" for label in named])
+        keep = RegionLevel.COUNTRY in wanted
+        return [code for code, region in zip(codes, national, strict=True) if keep and region is not None]
     return [code for code, label in zip(codes, named, strict=True) if monitor_region_level(code, label) in wanted]
 
 
 __all__ = [
     "COUNTRY_WITHOUT_OSLO",
     "FETCHED_LEVELS",
+    "PRICE_AREA_VARIABLES",
     "UNSPECIFIED",
     "fetched_region_codes",
     "monitor_region_code",
     "monitor_region_level",
+    "price_area_regions",
 ]

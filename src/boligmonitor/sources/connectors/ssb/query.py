@@ -198,7 +198,7 @@ class _Builder:
         if self.needs is None:
             self.values[variable.id] = list(variable.codes)
             return
-        codes = fetched_region_codes(variable.codes, variable.labels)
+        codes = fetched_region_codes(variable.codes, variable.labels, variable_id=variable.id)
         if not codes:
             self.problems.append(
                 f"table {self.table}: no code of its region variable {variable.id} is a country, county, "

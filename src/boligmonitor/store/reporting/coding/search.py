@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
@@ -226,6 +227,8 @@ def search(
     limit: int,
 ) -> list[SearchHit]:
     """The programme's open answers that match (of those municipalities, that year, that question), newest first."""
+    # Control characters are no part of a word; PostgreSQL refuses a NUL in text and FTS5 a malformed query.
+    query = "".join(" " if unicodedata.category(character) == "Cc" else character for character in query)
     if not query.strip():
         return []
     conditions = ["r.programme_id = :programme_id"]
