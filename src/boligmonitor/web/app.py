@@ -34,6 +34,7 @@ from boligmonitor.store import Store, database_url
 from boligmonitor.store.accounts import AccountStore
 from boligmonitor.web import routes
 from boligmonitor.web.api import routes as api
+from boligmonitor.web.api.reporting import open_answers as open_answers_api_routes
 from boligmonitor.web.api.reporting import routes as programme_api_routes
 from boligmonitor.web.auth import AuthSettings, install_auth
 from boligmonitor.web.error_pages import error_page
@@ -227,6 +228,7 @@ def site_routers() -> tuple[APIRouter, ...]:
         coding_routes.router,
         programme_routes.router,
         programme_api_routes.router,
+        open_answers_api_routes.router,
         programme_report_routes.router,
     )
 

@@ -2,7 +2,9 @@
 matrix: every route × every role, written out by hand, so that any changed cell fails until the table is changed
 on purpose, and so does a route without a row or without exactly one ``require``. The routes have no municipality
 in their path: what differs by municipality is which members a person sees one by one, checked per role for her
-own region's member 5001, another member of her region, and a member of another region (0301).
+own region's member 5001, another member of her region, and a member of another region (0301). The table is
+checked on SQLite and on PostgreSQL, over conftest.py's ``site_on_each_database`` (SYNTHETIC statistics and
+members).
 
 The override form is posted with the page's CSRF token and no scope chosen, so reaching it shows as its "choose
 what the assessment is of" answer (400) and changes nothing. People are SYNTHETIC."""
@@ -91,12 +93,12 @@ def test_every_programme_route_carries_one_requirement() -> None:
 
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
 def test_each_programme_route_answers_each_role_as_the_table_says(
-    analysis_site: AnalysisSite, method: str, path: str
+    site_on_each_database: AnalysisSite, method: str, path: str
 ) -> None:
     concrete = path.replace("{programme_id}", PROGRAMME_ID).replace("{fmt}", "csv")
     actual: dict[Role, str] = {}
     for role, email in PEOPLE.items():
-        browser = analysis_site.browser(email)
+        browser = site_on_each_database.browser(email)
         data = None
         if method not in SAFE_METHODS:
             # The token of a page she may see (her account page, or the sign-in form), and a form without a scope.
@@ -104,16 +106,16 @@ def test_each_programme_route_answers_each_role_as_the_table_says(
             data = {"csrf_token": token, "skjema": "f-mal_01_sosialhjelp--x--x"}
         actual[role] = outcome(browser.request(method, concrete + "?ar=2019", data=data))
     assert actual == ROUTES[(method, path)]
-    assert analysis_site.reports.overrides(PROGRAMME_ID) == []  # nothing changed
+    assert site_on_each_database.reports.overrides(PROGRAMME_ID) == []  # nothing changed
 
 
-def test_an_adviser_sees_the_members_of_her_region_only(analysis_site: AnalysisSite) -> None:
-    members = sorted(m.municipality for m in analysis_site.programme.members)
+def test_an_adviser_sees_the_members_of_her_region_only(site_on_each_database: AnalysisSite) -> None:
+    members = sorted(m.municipality for m in site_on_each_database.programme.members)
     other_in_region = next(code for code in members if code.startswith("50") and code != "5001")
     codes = ("5001", other_in_region, "0301")
     assert all(code in members for code in codes)
     for role, expected in MEMBER_ROWS.items():
-        browser = analysis_site.browser(PEOPLE[role])
+        browser = site_on_each_database.browser(PEOPLE[role])
         page = browser.get(f"/program/{PROGRAMME_ID}/maloppnaelse?ar=2019").text
         assert tuple(f"({code})</th>" in page for code in codes) == expected, role
         scopes = {

@@ -6,6 +6,8 @@ lead includes it in web/app.py."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +16,21 @@ from typing import Final
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateSchema, DropSchema
 
-from boligmonitor.store import create_engine_for
+from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
 from boligmonitor.store.reporting import ReportingRound, ReportStore
 from boligmonitor.store.reporting.coding import CodingStore, OpenAnswer
+from boligmonitor.web.api.reporting.open_answers import router as open_answers_api_router
 from boligmonitor.web.auth import SESSION_COOKIE
 from boligmonitor.web.views.programme.coding_routes import router as coding_router
 from tests.store.accounts.synthetic import FakeClock
-from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, for the PostgreSQL site)
+from tests.store.conftest import (
+    POSTGRES_URL_VARIABLE,
+    postgres_url,  # noqa: F401  (the fixture, for the PostgreSQL site)
+)
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION, TEXTS, submitted
 from tests.store.reporting.synthetic import (
     CLI,
@@ -32,6 +40,7 @@ from tests.store.reporting.synthetic import (
     SYNTHETIC_YEAR,
     actor,
     make_accounts,
+    put_synthetic_statistics,
     report_store,
 )
 from tests.web.auth.conftest import build_app
@@ -113,3 +122,57 @@ def _site_over(url: str) -> Iterator[CodingSite]:
     with TestClient(app):
         yield CodingSite(app, accounts, reports, coding, clock, reporting)
     engine.dispose()
+
+
+# The open answers' JSON API (web/api/reporting/open_answers.py): one site per module and database, shared by the
+# module's read-only tests (each module seeds its own codes and passages once).
+
+
+def include_open_answers_api(app: FastAPI) -> None:
+    """What the lead adds to web/app.py's site_routers (a no-op once the app has it)."""
+    if "api.programme.open_answers" not in {getattr(route, "name", "") for route in app.routes}:
+        app.include_router(open_answers_api_router)
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url() -> Iterator[str]:
+    """A fresh, empty schema on the test server for one test module (dropped after it)."""
+    base_url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if not base_url:
+        message = f"{POSTGRES_URL_VARIABLE} is not set (run scripts/postgres-test-server start)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI: {message}")
+        pytest.skip(message)
+    schema_name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine_for(base_url)
+    with admin.begin() as connection:
+        connection.execute(CreateSchema(schema_name))
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(DropSchema(schema_name, cascade=True))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api_site_on_each_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    reporting_template: Path,  # noqa: F811
+) -> Iterator[CodingSite]:
+    """The site with the open-answer pages and their JSON API, once per module on SQLite and on PostgreSQL (a
+    fresh migrated schema with the same SYNTHETIC statistics)."""
+    if request.param == "sqlite":
+        url = sqlite_copy(tmp_path_factory.mktemp("open-answers-api"), reporting_template)
+    else:
+        url = request.getfixturevalue("module_postgres_url")
+        engine = create_engine_for(url)
+        migrate(engine)
+        store = Store(engine)
+        put_synthetic_statistics(store)
+        store.close()
+    for made in _site_over(url):
+        include_open_answers_api(made.app)
+        yield made

@@ -213,6 +213,21 @@ def report_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportSite
         yield site
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site_on_each_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReportSite]:
+    """The same SYNTHETIC site on SQLite and on PostgreSQL, once per module: for the authorisation matrix, which
+    issue 14 asks of both databases."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("programme-report-matrix") / "site.sqlite"
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_site_url")
+    with built_site(url) as site:
+        yield site
+
+
 @pytest.fixture(scope="module")
 def postgres_site_url() -> Iterator[str]:
     """A fresh schema on the PostgreSQL test server for the module (as tests/store/conftest.py's

@@ -1,7 +1,8 @@
 """The report documents in the authorisation matrix: every route × every role × (her own municipality 5001,
 another of the adviser's region 5006, a municipality of another region 0301), written out by hand. The programme's
 report is about no single municipality (one column). Any cell that changes fails this test until the table is
-changed on purpose, and so does a route without a row or without exactly one ``require``.
+changed on purpose, and so does a route without a row or without exactly one ``require``. The table is checked on
+SQLite and on PostgreSQL (conftest.py's ``site_on_each_database``: the same SYNTHETIC site on each).
 
 Authorisation is decided before anything is rendered, so the PDFs are replaced by a stub here (they are made and
 checked in test_report_pdf.py and test_feedback_pdf.py). All people are SYNTHETIC."""
@@ -86,20 +87,20 @@ def test_every_route_carries_one_requirement() -> None:
 
 @pytest.mark.parametrize(("method", "path"), list(ROUTES))
 def test_each_route_answers_each_role_as_the_table_says(
-    report_site: ReportSite, monkeypatch: pytest.MonkeyPatch, method: str, path: str
+    site_on_each_database: ReportSite, monkeypatch: pytest.MonkeyPatch, method: str, path: str
 ) -> None:
     monkeypatch.setattr(routes, "report_pdf", lambda report, ctx: b"%PDF-stub")
     monkeypatch.setattr(routes, "feedback_pdf", lambda feedback, ctx: b"%PDF-stub")
     actual: dict[Role, tuple[str, ...]] = {}
     for role, email in PEOPLE.items():
-        browser = report_site.browser(email)
+        browser = site_on_each_database.browser(email)
         targets = TARGETS if "{municipality}" in path else ("",)
         cells = []
         for code in targets:
             concrete = (
                 path.replace("{programme_id}", "bolig_for_velferd")
                 .replace("{year}", "2019")
-                .replace("{round_id}", str(report_site.round.id))
+                .replace("{round_id}", str(site_on_each_database.round.id))
                 .replace("{municipality}", code)
             )
             cells.append(outcome(browser.request(method, concrete, follow_redirects=False)))
@@ -107,7 +108,7 @@ def test_each_route_answers_each_role_as_the_table_says(
     assert actual == ROUTES[(method, path)]
 
 
-def test_a_path_municipality_that_is_no_municipality_is_an_unknown_page(report_site: ReportSite) -> None:
-    analyst = report_site.browser(SIRI)
-    assert analyst.get(f"/rapportering/{report_site.round.id}/50/tilbakemelding.docx").status_code == 404
+def test_a_path_municipality_that_is_no_municipality_is_an_unknown_page(site_on_each_database: ReportSite) -> None:
+    analyst = site_on_each_database.browser(SIRI)
+    assert analyst.get(f"/rapportering/{site_on_each_database.round.id}/50/tilbakemelding.docx").status_code == 404
     assert analyst.get("/rapportering/999/5001/tilbakemelding.docx").status_code == 404
