@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
 
+from boligmonitor.analysis.reasons import Reason, reason
 from boligmonitor.analysis.trends import TrendPoint
 
 AmbitionKind = Literal["relative_change", "at_least", "at_most", "reach"]
@@ -76,7 +77,11 @@ class Ambition:
 
 @dataclass(frozen=True, slots=True)
 class GoalStatus:
-    """Colour and reason for one ambition in one year, with the numbers the reason rests on."""
+    """Colour and reason for one ambition in one year, with the numbers the reason rests on.
+
+    ``reason`` is the English sentence; ``why`` the same as a key with its parameters, for a page to write in its
+    own language (None only for a status made without one).
+    """
 
     colour: Colour
     reason: str
@@ -87,6 +92,7 @@ class GoalStatus:
     baseline_value: float | None
     progress: float | None
     direction: Literal["towards", "away", "flat"] | None
+    why: Reason | None = field(default=None, compare=False)
 
 
 _SEED = "indicators.md §1 (seed report: Agenda Kaupang on Husbanken's kommuneprogram) [P]"
@@ -131,7 +137,7 @@ def attainment(
 
     def status(
         colour: Colour,
-        reason: str,
+        why: Reason,
         target_value: float | None = None,
         baseline: tuple[int, float] | None = None,
         progress: float | None = None,
@@ -139,7 +145,7 @@ def attainment(
     ) -> GoalStatus:
         return GoalStatus(
             colour,
-            reason,
+            why.text,
             year,
             value,
             target_value,
@@ -147,50 +153,62 @@ def attainment(
             baseline[1] if baseline else None,
             progress,
             direction,
+            why,
         )
 
     if value is None:
-        return status("grey", f"no value for {year}")
+        return status("grey", reason("goal.no_value", year=year))
     baseline = _baseline(ambition, points, year)
     if ambition.kind == "relative_change":
         if ambition.baseline_year is None:
-            return status("grey", "the baseline year of this relative goal is not set")
+            return status("grey", reason("goal.no_baseline_year"))
         if baseline is None:
-            return status("grey", f"no value for the baseline year {ambition.baseline_year}")
+            return status("grey", reason("goal.no_baseline_value", baseline_year=ambition.baseline_year))
         if baseline[1] == 0:
-            return status("grey", "a relative change from a baseline of 0 is undefined", baseline=baseline)
+            return status("grey", reason("goal.zero_baseline"), baseline=baseline)
         target_value = baseline[1] * (1 + ambition.target / 100)
     else:
         target_value = ambition.target
 
     # On the target counts as reached; isclose absorbs float noise such as 100 · 1.1 = 110.00000000000001.
     if good * (value - target_value) >= 0 or math.isclose(value, target_value, rel_tol=1e-9, abs_tol=1e-12):
-        return status("green", f"goal reached: {value:g} against a target of {target_value:g}", target_value, baseline)
+        reached = reason("goal.reached", value=value, target=target_value)
+        return status("green", reached, target_value, baseline)
 
     progress = None
     if baseline is not None and baseline[0] != year and target_value != baseline[1]:
         progress = (value - baseline[1]) / (target_value - baseline[1])
     direction = _direction(points, year, good)
 
-    def judged(colour: Colour, reason: str) -> GoalStatus:
-        return status(colour, reason, target_value, baseline, progress, direction)
+    def judged(colour: Colour, key: str) -> GoalStatus:
+        """The status with the reason ``key`` (+ ``.progress`` / ``.no_progress`` where it ends with a ``.``)."""
+        if key.endswith("."):
+            key += "no_progress" if progress is None or baseline is None else "progress"
+        if key.endswith(".progress") or key == "goal.half_way":
+            assert progress is not None
+            assert baseline is not None
+            why = reason(
+                key,
+                value=value,
+                target=target_value,
+                progress=progress,
+                baseline_year=baseline[0],
+                baseline_value=baseline[1],
+            )
+        else:
+            why = reason(key, value=value, target=target_value)
+        return status(colour, why, target_value, baseline, progress, direction)
 
-    gap = f"{value:g} against a target of {target_value:g}"
-    progress_text = (
-        f"{progress:.0%} of the way from {baseline[0]} ({baseline[1]:g})"
-        if progress is not None and baseline
-        else "progress from a baseline unknown"
-    )
     if direction == "away":
-        return judged("red", f"not reached ({gap}) and moving away from the goal; {progress_text}")
+        return judged("red", "goal.away.")
     if direction == "towards":
-        return judged("yellow", f"not reached ({gap}) but moving towards the goal; {progress_text}")
+        return judged("yellow", "goal.towards.")
     if progress is not None and progress >= HALF_WAY - 1e-9:  # exactly half-way, despite float rounding
-        return judged("yellow", f"not reached ({gap}) but at least half-way: {progress_text}")
+        return judged("yellow", "goal.half_way")
     if progress is None and direction is None:
-        return judged("grey", f"not reached ({gap}); too few years to judge progress or direction")
-    movement = "not moving towards the goal" if direction == "flat" else "direction unknown"
-    return judged("red", f"not reached ({gap}), less than half-way ({progress_text}), {movement}")
+        return judged("grey", "goal.too_few_years")
+    movement = "flat" if direction == "flat" else "unknown"
+    return judged("red", f"goal.less_than_half.{movement}.")
 
 
 def _normalise(series: Sequence[TrendPoint] | Sequence[tuple[int, float | None]]) -> list[TrendPoint]:

@@ -380,19 +380,22 @@ def members_import_command(
 ) -> None:
     """Replace the programme's members with those in FILE (all or nothing). Every problem is listed with file,
     line and field, and exits 2 with nothing written."""
-    from boligmonitor.catalog.reporting import load_programme, programme_ids, read_members
+    from boligmonitor.catalog.reporting import load_programme, programme_ids
+    from boligmonitor.catalog.reporting.members import read_member_lines
     from boligmonitor.store.accounts import Actor
 
     if programme not in programme_ids():
         _fail(f"unknown programme {programme!r}; known: {', '.join(programme_ids())}")
     try:
-        members = read_members(file, programme=load_programme(programme))
+        rows = read_member_lines(file, programme=load_programme(programme))
     except InputError as error:
         _fail(str(error))
     store = _report_store(database)
     try:
         before = store.imported_members(programme)
-        count = store.replace_members(programme, members, source=file.name, actor=Actor.command_line())
+        members = [member for _, member in rows]
+        lines = [line for line, _ in rows]
+        count = store.replace_members(programme, members, source=file.name, actor=Actor.command_line(), lines=lines)
     except InputError as error:
         _fail(str(error))
     finally:

@@ -1,9 +1,10 @@
 """`boligmonitor user …`: accounts and access from the command line (registered in cli/app.py as ``user``).
 
-    boligmonitor user add kari@kommune.no --role municipal_reporter --municipality 5001
+    boligmonitor user add kari@kommune.no --role municipal_reporter --municipality 5001 [--language nn]
     boligmonitor user invite kari@kommune.no                 # a new link when the first one expired
     printf '%s\\n' "$PASSWORD" | boligmonitor user set-password kari@kommune.no
     boligmonitor user set-role kari@kommune.no --role municipal_reader --municipality 5001
+    boligmonitor user set-language kari@kommune.no nn         # her e-mails in nynorsk (nb, nn or en)
     boligmonitor user deactivate kari@kommune.no
     boligmonitor user list [--json]
     boligmonitor user regions regions.yaml                   # adviser regions as data; without a file: list them
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic, argon2) is imported by the 
     from boligmonitor.store.accounts import Account, AccountStore
 
 BASE_URL_VARIABLE = "BOLIGMONITOR_BASE_URL"
+_LANGUAGE_NAMES = {"nb": "bokmål (nb)", "nn": "nynorsk (nn)", "en": "English (en)"}
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 users_app = typer.Typer(
@@ -57,6 +59,9 @@ MunicipalityOption = Annotated[
     str | None, typer.Option("--municipality", help="Municipality number (4 digits), for the municipal roles")
 ]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Adviser region, for regional advisers")]
+LanguageOption = Annotated[
+    str, typer.Option("--language", help="The language of her e-mails: nb (bokmål), nn (nynorsk) or en (English)")
+]
 ValidDaysOption = Annotated[int, typer.Option("--valid-days", min=1, help="Days the invitation link works")]
 BaseUrlOption = Annotated[
     str | None,
@@ -72,6 +77,7 @@ def add(
     role: RoleOption,
     municipality: MunicipalityOption = None,
     region: RegionOption = None,
+    language: LanguageOption = "nb",
     valid_days: ValidDaysOption = 7,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
@@ -82,7 +88,7 @@ def add(
     store = _open(database)
     try:
         account = store.create_account(
-            email, role, municipality=municipality, region=region, actor=Actor.command_line()
+            email, role, municipality=municipality, region=region, language=language, actor=Actor.command_line()
         )
         invitation = store.invite(account.email, valid_for=timedelta(days=valid_days), actor=Actor.command_line())
     except ValueError as error:  # AccountError: a bad e-mail, role, municipality or region
@@ -157,6 +163,25 @@ def set_role(
     console.print(f"{account.email} is now {_describe_role(account)}.", highlight=False)
 
 
+@users_app.command("set-language")
+def set_language(
+    email: Annotated[str, typer.Argument(help="The account's e-mail address")],
+    language: Annotated[str, typer.Argument(help="nb (bokmål), nn (nynorsk) or en (English)")],
+    database: DatabaseOption = None,
+) -> None:
+    """Set the language her e-mails (invitations, reminders, returned reports, comments) are written in."""
+    from boligmonitor.store.accounts import Actor
+
+    store = _open(database)
+    try:
+        account = store.set_language(email, language, actor=Actor.command_line())
+    except ValueError as error:  # AccountError: an unknown account or language
+        _fail(error)
+    finally:
+        store.close()
+    console.print(f"E-mails to {account.email} are written in {_LANGUAGE_NAMES[account.language]}.", highlight=False)
+
+
 @users_app.command("deactivate")
 def deactivate(
     email: Annotated[str, typer.Argument(help="The account's e-mail address")],
@@ -194,6 +219,7 @@ def list_accounts(
             "region": account.adviser_region,
             "active": account.active,
             "has_password": account.has_password,
+            "language": account.language,
             "created_at": account.created_at.isoformat(timespec="seconds"),
         }
         for account in accounts

@@ -37,6 +37,7 @@ from boligmonitor.web.api import routes as api
 from boligmonitor.web.api.reporting import open_answers as open_answers_api_routes
 from boligmonitor.web.api.reporting import routes as programme_api_routes
 from boligmonitor.web.auth import AuthSettings, install_auth
+from boligmonitor.web.auth import language as account_language_routes
 from boligmonitor.web.error_pages import error_page
 from boligmonitor.web.factsheet import routes as factsheet_routes
 from boligmonitor.web.http_answers import GZIP_LEVEL, GZIP_MINIMUM_BYTES
@@ -49,6 +50,7 @@ from boligmonitor.web.static_assets import StaticAssets, static_directory
 from boligmonitor.web.views.indicator.map import municipality_paths
 from boligmonitor.web.views.programme import coding_routes
 from boligmonitor.web.views.programme import routes as programme_routes
+from boligmonitor.web.views.programme_members import routes as programme_members_routes
 from boligmonitor.web.views.reporting import inbox as inbox_routes
 from boligmonitor.web.views.reporting import own_goals as own_goals_routes
 from boligmonitor.web.views.reporting import routes as reporting_routes
@@ -224,9 +226,11 @@ def site_routers() -> tuple[APIRouter, ...]:
         routes.router,
         reporting_routes.router,
         inbox_routes.router,
+        account_language_routes.router,
         own_goals_routes.router,
         coding_routes.router,
         programme_routes.router,
+        programme_members_routes.router,
         programme_api_routes.router,
         open_answers_api_routes.router,
         programme_report_routes.router,

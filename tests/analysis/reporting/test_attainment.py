@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from boligmonitor.analysis.reasons import reason
 from boligmonitor.analysis.reporting import (
     PROGRAMME_SCOPE,
     AttainmentKey,
@@ -183,3 +184,25 @@ def test_a_programme_without_members_in_the_source(source: SyntheticSource, cata
         0,
     )
     assert {r.key.scope for r in found.results} == {PROGRAMME_SCOPE}
+
+
+def test_reasons_and_notes_are_keys_with_parameters_too(attainment: ProgrammeAttainment) -> None:
+    reach_share = result(
+        attainment, "mal_07_veiledning_leiemarked", "kp_veiledning_leiemarked", "RU01", PROGRAMME_SCOPE
+    )
+    assert reach_share.status.why == reason("ambition.reach_share")
+    no_data = result(attainment, "mal_08_hjelp_til_kjop", "kp_startlan_barnefamilier", "HB03", "9101")
+    assert no_data.status.why == reason("goal.no_value", year=2019)
+    assert no_data.notes == (reason("ambition.at_least", target=50.0, unit="percent"),)
+    for found in attainment.results:
+        assert found.status.why is not None and found.status.why.translated
+        assert found.status.why.text == found.status.reason  # the English field is the key's sentence
+        assert "; ".join(note.text for note in found.notes) == (found.note or "")
+
+
+def test_the_coverage_note_is_a_key_with_its_counts(
+    source: SyntheticSource, catalog: Catalog, programme: Programme
+) -> None:
+    in_2018 = goal_attainment(source, catalog, programme, membership_in_year(programme, 2018, source), 2018)
+    programme_row = result(in_2018, "mal_01_overgangsfase", "kp_sosialhjelp_uten_bolig", "BL05", PROGRAMME_SCOPE)
+    assert programme_row.notes[-1] == reason("attainment.coverage", with_value=2, n=3, year=2018)

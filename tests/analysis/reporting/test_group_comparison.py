@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from boligmonitor.analysis.reasons import reason
 from boligmonitor.analysis.reporting import (
     MIN_GROUP_SIZE,
     MembersAgainstNonMembers,
@@ -215,3 +216,16 @@ def test_default_indicators_are_the_catalogues_rates_shares_and_counts(
     table = members_against_non_members(source, catalog, membership, 2015, 2019)
     assert [i.indicator_id for i in table.indicators] == ["BEF03"]  # FL05 is administrative: only when asked
     assert all(s.reason.startswith("no municipality has a value") for s in table.skipped)
+
+
+def test_withheld_figures_skipped_indicators_and_caveats_are_keys_too(table: MembersAgainstNonMembers) -> None:
+    bef03 = table.indicator("BEF03")
+    assert bef03.figure(True, SizeGroup.SMALL).withheld_why == reason("comparison.withheld.small", n=4, min=5)
+    assert [skipped.why for skipped in table.skipped] == [
+        reason("skipped.not_additive", kind="summary", unit="nok_per_m2"),
+        reason("skipped.no_value_in_years", first=2015, second=2019),
+    ]
+    for changes in table.indicators:
+        assert [caveat.text for caveat in changes.caveat_reasons] == list(changes.caveats)
+        for figure in changes.figures:
+            assert (figure.withheld_why.text if figure.withheld_why else None) == figure.withheld

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from boligmonitor.analysis.reasons import reason
 from boligmonitor.analysis.reporting import (
     Membership,
     NationalShares,
@@ -127,3 +128,12 @@ def test_skipped_indicators_say_why(shares: NationalShares) -> None:
     )
     assert shares.years == (2015, 2019)
     assert shares.data_version == 3
+
+
+def test_share_reasons_are_keys_with_parameters_too(shares: NationalShares) -> None:
+    fl05 = shares.share("FL05", 2019)
+    assert fl05.why is not None and fl05.why.key == "share.too_many_missing.known"
+    assert fl05.why.params["missing_share"] == pytest.approx(26_000 / 138_000)
+    assert shares.share("FL01", 2019).why == reason("share.no_member_count", year=2019)
+    assert shares.skipped[1].why == reason("skipped.no_value_in_listed_years", years="2015, 2019")
+    assert all(share.why is not None and share.why.text == share.reason for share in shares.shares)

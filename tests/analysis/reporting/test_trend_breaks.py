@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from boligmonitor.analysis.breaks import trend_break_test
+from boligmonitor.analysis.reasons import reason
 from boligmonitor.analysis.reporting import Membership, ProgrammeBreaks, membership_in_year, programme_trend_breaks
 from boligmonitor.analysis.reporting.trend_breaks import POOLED_VALUE_CAVEAT, SELECTION_CAVEAT
 from boligmonitor.catalog import Catalog, load_catalog
@@ -151,3 +152,29 @@ def test_the_membership_must_be_the_programmes(source: SyntheticSource, catalog:
     membership = membership_in_year(other, 2016, source)
     with pytest.raises(ValueError, match="membership is of"):
         programme_trend_breaks(source, catalog, programme, membership, indicator_ids=["FL05"])
+
+
+def test_reasons_and_caveats_are_keys_with_parameters_too(breaks: ProgrammeBreaks) -> None:
+    members = breaks.indicator("FL05").members
+    assert members.why is not None and members.why.key == "break_test.computed"
+    keys = [caveat.key for caveat in members.all_caveat_reasons]
+    assert keys[:4] == ["breaks.left_out", "breaks.selection", "breaks.joined", "breaks.pooled_value"]
+    assert keys[4:] == [
+        "break_test.few_points",
+        "break_test.autocorrelation.dw.model_based",
+        "break_test.concurrent",
+        "break_test.geography",
+    ]  # every sentence of the test known here: none kept untranslated
+    assert [caveat.text for caveat in members.all_caveat_reasons] == list(members.all_caveats)
+    assert dict(members.all_caveat_reasons[0].params) == {
+        "panel": 5,
+        "group": 6,
+        "left_out": 1,
+        "first": 2008,
+        "last": 2019,
+    }
+    others = breaks.indicator("FL05").non_members
+    assert others.why == reason("breaks.too_small", n=4, first=2008, last=2019, min=5)
+    broken = breaks.indicator("BEF03").members
+    assert broken.why is not None and broken.why.key == "break_test.other_breaks"
+    assert broken.why.text == broken.reason

@@ -160,6 +160,36 @@ def test_a_restore_goes_only_into_an_empty_database(
     assert _dump(store.engine) == before
 
 
+def test_a_back_up_from_before_the_account_language_restores_with_its_default(
+    store: Store,
+    reports: ReportStore,
+    synthetic_round: ReportingRound,
+    accounts: AccountStore,
+    empty_engine: Engine,
+    tmp_path: Path,
+) -> None:
+    """A file written before migration 0008 has no account.language: the restored accounts get bokmål, the
+    column's default, rather than a refusal."""
+    _fill(reports, synthetic_round, accounts)
+    path = tmp_path / "backup.jsonl"
+    backup(store.engine, path)
+
+    def older(lines: list[str]) -> list[str]:
+        rows = []
+        for line in lines:
+            document = json.loads(line)
+            if document.get("table") == "account":
+                document["row"].pop("language")
+            rows.append(json.dumps(document, ensure_ascii=False))
+        return rows
+
+    _rewrite(path, older)
+    restore(empty_engine, path, actor=RESTORER)
+    with empty_engine.connect() as connection:
+        languages = set(connection.scalars(select(account.c.language)))
+    assert languages == {"nb"}
+
+
 def _rewrite(path: Path, change: Any) -> None:
     """Change the body lines with ``change`` and write a matching trailer, as a careless editor would."""
     lines = path.read_text(encoding="utf-8").split("\n")[:-1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from boligmonitor.analysis.reasons import REASONS
 from tests.web.programme.conftest import ANNE, PROGRAMME_ID, SIRI, AnalysisSite
 
 API = f"/api/v1/program/{PROGRAMME_ID}"
@@ -30,6 +31,13 @@ def test_every_answer_carries_its_provenance(analysis_site: AnalysisSite) -> Non
         assert document["membership"]["n_members"] == 70
         assert document["rows"] and set(document["rows"][0]) == set(document["columns"])
         assert {row["data_version"] for row in document["rows"]} == {version.id}
+        # Reasons as keys with parameters beside the English text, for clients that write them in their language
+        assert {"reason_key", "withheld_key"} & set(document["columns"]), part
+        assert all(
+            set(s) == {"indicator", "reason", "reason_key", "reason_params"} for s in document.get("skipped", [])
+        )
+    attainment = browser.get(f"{API}/maloppnaelse?ar=2019").json()["rows"]
+    assert {row["reason_key"] for row in attainment} <= set(REASONS)
 
 
 def test_the_comparison_gives_group_sizes_and_matches_the_download(analysis_site: AnalysisSite) -> None:

@@ -8,13 +8,19 @@ from datetime import date
 
 import pytest
 
-from boligmonitor.analysis.reporting import PROGRAMME_SCOPE, AttainmentKey, AttainmentOverride
+from boligmonitor.analysis.reasons import reason
+from boligmonitor.analysis.reporting import PROGRAMME_SCOPE, AttainmentKey, AttainmentOverride, SkippedIndicator
 from boligmonitor.catalog import load_catalog
 from boligmonitor.catalog.reporting import load_programme
 from boligmonitor.web.context import PageContext
 from boligmonitor.web.views.programme.content import AnalysisPart, ProgrammeAnalysis, programme_analysis
 from boligmonitor.web.views.programme.present import attainment_sections
-from boligmonitor.web.views.programme.tables import attainment_rows
+from boligmonitor.web.views.programme.tables import (
+    ATTAINMENT_COLUMNS,
+    REASON_KEY_COLUMNS,
+    attainment_rows,
+    skipped_rows,
+)
 from tests.analysis.reporting.synthetic import SyntheticSource, member, share, with_members
 from tests.web.programme.conftest import AnalysisSite
 
@@ -81,3 +87,28 @@ def test_the_rules_colours_and_the_analysts_override_are_shown_with_words(
         "yellow",
         7,
     )
+
+
+def test_rows_can_carry_each_reason_as_a_key_with_parameters(analysis: ProgrammeAnalysis) -> None:
+    assert analysis.attainment is not None
+    plain = attainment_rows(analysis.attainment)
+    keyed = attainment_rows(analysis.attainment, reason_keys=True)
+    assert set(keyed[0]) == set(ATTAINMENT_COLUMNS) | set(REASON_KEY_COLUMNS["attainment"])
+    assert set(plain[0]) == set(ATTAINMENT_COLUMNS)  # the downloads keep their columns
+    rows = {(row["scope"], row["indicator"]): row for row in keyed}
+    green = rows[("9101", "BU08")]
+    assert (green["reason_key"], green["reason_params"]) == ("goal.reached", {"value": 60.0, "target": 50.0})
+    assert green["reason"] == "goal reached: 60 against a target of 50"  # the English sentence stays
+    assert green["notes"] == [{"key": "ambition.at_least", "params": {"target": 50.0, "unit": "percent"}}]
+    overridden = rows[("9102", "BU08")]
+    assert overridden["reason_key"] is None and overridden["reason"] == "SYNTHETIC: judged by the answers"
+    assert overridden["rule_reason_key"] == "goal.towards.progress"
+    skipped = skipped_rows([SkippedIndicator.because("BEF16", reason("skipped.no_value_in_window"))], reason_keys=True)
+    assert skipped == [
+        {
+            "indicator": "BEF16",
+            "reason": "no municipality has a value in the window",
+            "reason_key": "skipped.no_value_in_window",
+            "reason_params": {},
+        }
+    ]

@@ -23,10 +23,10 @@ from tests.web.programme.conftest import ADMIN, PROGRAMME_ID, SIRI, AnalysisSite
 BASE = f"/program/{PROGRAMME_ID}"
 IMPORTED = [
     Member.model_validate(
-        {"municipality": "5001", "name": "SYNTHETIC", "level": "storbyprogram", "from": 2014, "to": 2020}
+        {"municipality": "1103", "name": "SYNTHETIC", "level": "storbyprogram", "from": 2014, "to": 2020}
     ),
     Member.model_validate(
-        {"municipality": "5006", "name": "SYNTHETIC", "level": "by_og_tettstedsprogram", "from": 2014, "to": 2020}
+        {"municipality": "1106", "name": "SYNTHETIC", "level": "by_og_tettstedsprogram", "from": 2014, "to": 2020}
     ),
 ]
 
@@ -68,11 +68,11 @@ def test_the_overview_and_attainment_use_the_imported_members(own_site: Analysis
     assert "SYNTHETIC" in text
     assert "Medlemskap (2) med nivå og datoer" in text
     # The file's name for a member (here "SYNTHETIC") shows in place of the register's.
-    assert "SYNTHETIC (5001) Storbyprogram 1. januar 2014 31. desember 2020 Medlem" in text
-    assert "SYNTHETIC (5006) By- og tettstedsprogram 1. januar 2014 31. desember 2020 Medlem" in text
+    assert "SYNTHETIC (1103) Storbyprogram 1. januar 2014 31. desember 2020 Medlem" in text
+    assert "SYNTHETIC (1106) By- og tettstedsprogram 1. januar 2014 31. desember 2020 Medlem" in text
 
     attainment = browser.get(f"{BASE}/maloppnaelse", params={"ar": "2018"})
     assert attainment.status_code == 200
     shown = _text(attainment.text)
-    assert "(5001)" in shown and "(5006)" in shown
+    assert "(1103)" in shown and "(1106)" in shown
     assert "(0301)" not in shown

@@ -35,6 +35,9 @@ def test_the_overview_lists_members_with_level_and_dates_and_links_the_analyses(
     for part in ("/maloppnaelse", "/sammenligning", "/andel-av-landet", "/trendbrudd", "/apne-svar"):
         assert f'href="{BASE}{part}"' in page.text
     assert 'href="/rapportering"' in page.text
+    # the members page for those who may change the list: the analyst, not the adviser
+    assert f'href="{BASE}/medlemmer"' in page.text
+    assert f'href="{BASE}/medlemmer"' not in analysis_site.browser(ANNE).get(BASE).text
 
 
 def test_goal_attainment_writes_every_colour_as_words_beside_the_colour(analysis_site: AnalysisSite) -> None:

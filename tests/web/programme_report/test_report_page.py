@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from html import unescape
+from io import BytesIO
 
 import pytest
+from docx import Document
 
 from boligmonitor.web.programme_report.content import synthetic_statistics
 from tests.store.reporting.synthetic import PROGRAMME, SYNTHETIC_YEAR
@@ -60,7 +62,7 @@ def test_colours_are_words_with_their_reason_and_the_members_one_by_one(page: st
     cells = text_of(row.group(1))
     # 5 SYNTHETIC members × 12.5 in 2019 against 5 × 20 in 2014: −37.5 %, the goal −30 % is reached
     assert "Sosialhjelpsmottakere uten bolig 62 100 (2014) −30 % fra 2014 Grønn: nådd grønn 5" in cells
-    assert "goal reached" in cells
+    assert "målet er nådd: 62 mot et mål på 70" in cells  # the rule's reason in the page's words and numbers
     assert 'data-color="success"' in row.group(1)
     assert "Fargene for programmet: grønn 1, gul 1." in text_of(section)
 
@@ -109,6 +111,25 @@ def test_nynorsk_and_english(report_site: ReportSite, language: str, title: str,
 
 
 @pytest.mark.parametrize(
+    ("language", "reached", "skipped"),
+    [
+        ("nn", "målet er nådd: 62 mot eit mål på 70", "BL06: ingen kommune har verdi i 2013 og 2019"),
+        ("en", "goal reached: 62 against a target of 70", "BL06: no municipality has a value in 2013 and 2019"),
+    ],
+)
+def test_the_reasons_are_in_the_pages_language(
+    report_site: ReportSite, language: str, reached: str, skipped: str
+) -> None:
+    html = report_site.browser(SIRI).get(f"{PAGE}?lang={language}").text
+    row = re.search(r'<tr data-indicator="BL05" data-colour="green">(.*?)</tr>', html, re.DOTALL)
+    assert row is not None and reached in text_of(row.group(1))
+    assert skipped in text_of(html)
+    if language != "en":  # nothing left in English inside a Norwegian page
+        assert re.findall(r'<(?!a\b|link\b|html\b)[a-z]+[^>]* lang="en"', html) == []
+        assert "(på engelsk)" not in html
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/program/no_such_programme/rapport/2019",
@@ -128,3 +149,12 @@ def test_synthetic_statistics_label_a_report_even_from_a_real_form(report_site: 
     data = report_site.data
     real = {key: dataclasses.replace(row, title="Real title", id="ssb:00000") for key, row in data.datasets.items()}
     assert not synthetic_statistics(dataclasses.replace(data, datasets=real))
+
+
+def test_the_docx_gives_the_reasons_in_its_language(report_site: ReportSite) -> None:
+    document = Document(BytesIO(report_site.browser(SIRI).get(f"{PAGE}.docx?lang=nn").content))
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert "målet er nådd: 62 mot eit mål på 70" in cells
+    listed = [paragraph.text for paragraph in document.paragraphs]
+    assert "BL06: ingen kommune har verdi i 2013 og 2019" in listed
+    assert not any("no municipality has" in text or "goal reached" in text for text in listed)

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from boligmonitor.analysis.goals import Ambition, GoalStatus, Polarity, attainment
 from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.analysis.reasons import Reason, reason, untranslated
 from boligmonitor.analysis.reporting.common import (
     Aggregation,
     aggregation_of,
@@ -67,7 +68,9 @@ class AttainmentResult:
     """The rule's colour and reason for one :class:`AttainmentKey`, with what it rests on.
 
     ``n_municipalities`` is how many municipalities the scope covers (the members, or 1) and ``n_with_value`` how
-    many of them have a value in the year; ``note`` says where the baseline or a missing programme value comes from.
+    many of them have a value in the year; ``note`` says where the baseline or a missing programme value comes from
+    (in English; ``notes`` are its sentences as :class:`~boligmonitor.analysis.reasons.Reason`, for a page to write
+    in its language).
     """
 
     key: AttainmentKey
@@ -78,6 +81,7 @@ class AttainmentResult:
     n_with_value: int
     note: str | None
     data_version: int | None
+    notes: tuple[Reason, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,13 @@ class ProgrammeAttainment:
         raise KeyError(f"no assessment of {key}")
 
 
+_BASELINE_SOURCES: Final[Mapping[str, str]] = {
+    "the programme's first year": "ambition.relative.programme_start",
+    "the year the member joined": "ambition.relative.member_joined",
+    "the default given": "ambition.relative.default_given",
+}
+
+
 def ambition_for(
     goal: Goal,
     indicator: Indicator,
@@ -105,18 +116,29 @@ def ambition_for(
 
     ``default_baseline_year`` is the baseline of a relative goal without one (None leaves it unset: grey), and
     ``default_baseline_source`` says where it comes from ("the programme's first year")."""
+    ambition, how = ambition_reason_for(goal, indicator, default_baseline_year, default_baseline_source)
+    return ambition, how.text
+
+
+def ambition_reason_for(
+    goal: Goal,
+    indicator: Indicator,
+    default_baseline_year: int | None,
+    default_baseline_source: str = "the default given",
+) -> tuple[Ambition | None, Reason]:
+    """:func:`ambition_for` with the sentence as a :class:`~boligmonitor.analysis.reasons.Reason`."""
     target = goal.target
     if goal.kind is None or target is None:
-        return None, "the goal has no quantitative ambition level"
+        return None, reason("ambition.none")
     name = goal.name.nb
     if goal.kind is AmbitionKind.REACH_SHARE:
-        return None, "a share of the programme's municipalities answering yes: needs their reported answers"
+        return None, reason("ambition.reach_share")
     if goal.kind is AmbitionKind.AT_LEAST:
         ambition = Ambition("at_least", target, None, goal.target_year, "higher_is_better", name, goal.id)
-        return ambition, f"target: at least {target:g} ({indicator.unit})"
+        return ambition, reason("ambition.at_least", target=target, unit=indicator.unit)
     if goal.kind is AmbitionKind.AT_MOST:
         ambition = Ambition("at_most", target, None, goal.target_year, "lower_is_better", name, goal.id)
-        return ambition, f"target: at most {target:g} ({indicator.unit})"
+        return ambition, reason("ambition.at_most", target=target, unit=indicator.unit)
     polarity: Polarity
     if target > 0:
         polarity = "higher_is_better"
@@ -127,15 +149,18 @@ def ambition_for(
     elif indicator.polarity is IndicatorPolarity.LOWER_IS_BETTER:
         polarity = "lower_is_better"
     else:
-        return None, "a change of 0 % on a neutral indicator has no direction to judge"
+        return None, reason("ambition.neutral_zero")
     baseline_year = goal.baseline_year if goal.baseline_year is not None else default_baseline_year
     ambition = Ambition("relative_change", target, baseline_year, goal.target_year, polarity, name, goal.id)
     if baseline_year is None:
-        return ambition, f"target: {target:+g} %, but no baseline year is given or known"
-    change = f"target: {target:+g} % from {baseline_year}"
-    if goal.baseline_year is None:
-        return ambition, f"{change} (the goal gives no baseline year: {default_baseline_source})"
-    return ambition, change
+        return ambition, reason("ambition.relative.no_baseline", target=target)
+    if goal.baseline_year is not None:
+        return ambition, reason("ambition.relative", target=target, baseline_year=baseline_year)
+    key = _BASELINE_SOURCES.get(default_baseline_source)
+    if key is None:  # a caller's own words for the default: known in English only
+        change = reason("ambition.relative", target=target, baseline_year=baseline_year).text
+        return ambition, untranslated(f"{change} (the goal gives no baseline year: {default_baseline_source})")
+    return ambition, reason(key, target=target, baseline_year=baseline_year)
 
 
 def goal_attainment(
@@ -148,18 +173,18 @@ def goal_attainment(
     members = sorted(membership.members)
     results: list[AttainmentResult] = []
 
-    def unmeasured(goal_id: str, catalogue_goal: Goal | None, reason: str) -> None:
+    def unmeasured(goal_id: str, catalogue_goal: Goal | None, why: Reason) -> None:
         key = AttainmentKey(goal_id, None if catalogue_goal is None else catalogue_goal.id, None, PROGRAMME_SCOPE, year)
         applies_to: AppliesTo = "municipality" if catalogue_goal is None else catalogue_goal.applies_to
-        results.append(AttainmentResult(key, _grey(reason, year), None, applies_to, len(members), 0, None, version))
+        results.append(AttainmentResult(key, _grey(why, year), None, applies_to, len(members), 0, None, version))
 
     for goal in programme.goals:
         if not goal.catalogue_goals:
-            unmeasured(goal.id, None, "no catalogue goal (ambition level and indicators) is linked to this goal")
+            unmeasured(goal.id, None, reason("attainment.no_catalogue_goal"))
         for catalogue_goal_id in goal.catalogue_goals:
             catalogue_goal = catalog.goal(catalogue_goal_id)
             if not catalogue_goal.indicator_ids:
-                unmeasured(goal.id, catalogue_goal, "no indicator measures this goal")
+                unmeasured(goal.id, catalogue_goal, reason("attainment.no_indicator"))
             for indicator_id in catalogue_goal.indicator_ids:
                 indicator = catalog.indicator(indicator_id)
                 observations = by_region_and_year(source.indicator_observations(indicator_id, region_codes=members))
@@ -192,26 +217,26 @@ def _programme_result(
     aggregation = aggregation_of(indicator)
     with_value = sum(1 for code in members if _pair(observations, code, year, aggregation) is not None)
 
-    def result(status: GoalStatus, ambition: Ambition | None, note: str | None) -> AttainmentResult:
-        return AttainmentResult(key, status, ambition, goal.applies_to, len(members), with_value, note, version)
+    def result(status: GoalStatus, ambition: Ambition | None, notes: Sequence[Reason] = ()) -> AttainmentResult:
+        note = "; ".join(part.text for part in notes) or None
+        return AttainmentResult(
+            key, status, ambition, goal.applies_to, len(members), with_value, note, version, tuple(notes)
+        )
 
     if not members:
-        return result(_grey("the programme has no members in the source", year), None, None)
+        return result(_grey(reason("attainment.no_members"), year), None)
     if aggregation is None:
-        reason = f"cannot be added up over the members (kind {indicator.kind.value}, unit {indicator.unit})"
-        return result(_grey(reason, year), None, None)
-    ambition, how = ambition_for(goal, indicator, programme.period.start, "the programme's first year")
+        why = reason("attainment.not_additive", kind=indicator.kind.value, unit=indicator.unit)
+        return result(_grey(why, year), None)
+    ambition, how = ambition_reason_for(goal, indicator, programme.period.start, "the programme's first year")
     series = _programme_series(members, observations, aggregation, indicator.multiplier)
-    coverage = None
+    notes = [how] if ambition else []
     if with_value < len(members):
-        coverage = (
-            f"{with_value} of {len(members)} members have a value in {year}: the programme's value needs every member's"
-        )
-    note = "; ".join(part for part in (how if ambition else None, coverage) if part) or None
+        notes.append(reason("attainment.coverage", with_value=with_value, n=len(members), year=year))
     if ambition is None:
         value = next((p.value for p in series if p.year == year), None)
-        return result(GoalStatus("grey", how, year, value, None, None, None, None, None), None, note)
-    return result(attainment(ambition, series, year), ambition, note)
+        return result(GoalStatus("grey", how.text, year, value, None, None, None, None, None, how), None, notes)
+    return result(attainment(ambition, series, year), ambition, notes)
 
 
 def _member_result(
@@ -228,13 +253,14 @@ def _member_result(
     points = points_from_observations(o for (region, _), o in sorted(observations.items()) if region == code)
     value = next((p.value for p in points if p.year == year), None)
     joined = membership.joined.get(code)
-    ambition, how = ambition_for(goal, indicator, None if joined is None else joined.year, "the year the member joined")
+    baseline_year = None if joined is None else joined.year
+    ambition, how = ambition_reason_for(goal, indicator, baseline_year, "the year the member joined")
     n_with_value = 0 if value is None else 1
     if ambition is None:
-        status = GoalStatus("grey", how, year, value, None, None, None, None, None)
+        status = GoalStatus("grey", how.text, year, value, None, None, None, None, None, how)
         return AttainmentResult(key, status, None, goal.applies_to, 1, n_with_value, None, version)
     status = attainment(ambition, points, year)
-    return AttainmentResult(key, status, ambition, goal.applies_to, 1, n_with_value, how, version)
+    return AttainmentResult(key, status, ambition, goal.applies_to, 1, n_with_value, how.text, version, (how,))
 
 
 def _pair(
@@ -268,8 +294,8 @@ def _programme_series(
     return points
 
 
-def _grey(reason: str, year: int) -> GoalStatus:
-    return GoalStatus("grey", reason, year, None, None, None, None, None, None)
+def _grey(why: Reason, year: int) -> GoalStatus:
+    return GoalStatus("grey", why.text, year, None, None, None, None, None, None, why)
 
 
 __all__ = [
@@ -279,5 +305,6 @@ __all__ = [
     "AttainmentResult",
     "ProgrammeAttainment",
     "ambition_for",
+    "ambition_reason_for",
     "goal_attainment",
 ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol, runtime_checkable
 
 from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.analysis.reasons import Reason, reason, untranslated
 from boligmonitor.catalog.models import Catalog, Indicator, QuantityKind
 from boligmonitor.core.flags import Flag
 from boligmonitor.core.observation import Observation
@@ -48,10 +49,21 @@ def aggregation_of(indicator: Indicator) -> Aggregation | None:
 
 @dataclass(frozen=True, slots=True)
 class SkippedIndicator:
-    """An indicator asked for (or in the catalogue's default list) that an analysis could not use, and why."""
+    """An indicator asked for (or in the catalogue's default list) that an analysis could not use, and why: ``reason``
+    in English, ``why`` as a key with parameters (see :meth:`because`)."""
 
     indicator_id: str
     reason: str
+    why: Reason | None = field(default=None, compare=False)
+
+    @classmethod
+    def because(cls, indicator_id: str, why: Reason) -> SkippedIndicator:
+        return cls(indicator_id, why.text, why)
+
+    @property
+    def structured_reason(self) -> Reason:
+        """``why``, or the English ``reason`` as an untranslated one."""
+        return self.why if self.why is not None else untranslated(self.reason)
 
 
 def chosen_indicators(
@@ -72,8 +84,8 @@ def chosen_indicators(
     for indicator in candidates:
         aggregation = aggregation_of(indicator)
         if aggregation is None:
-            reason = f"cannot be added up over municipalities (kind {indicator.kind.value}, unit {indicator.unit})"
-            skipped.append(SkippedIndicator(indicator.id, reason))
+            why = reason("skipped.not_additive", kind=indicator.kind.value, unit=indicator.unit)
+            skipped.append(SkippedIndicator.because(indicator.id, why))
         else:
             chosen.append((indicator, aggregation))
     return chosen, skipped

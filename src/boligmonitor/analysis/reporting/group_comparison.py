@@ -13,10 +13,11 @@ its size and the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from boligmonitor.analysis.group_change import GroupChange, group_change
 from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.analysis.reasons import Reason, reason
 from boligmonitor.analysis.reporting.common import (
     MIN_GROUP_SIZE,
     Aggregation,
@@ -46,7 +47,8 @@ class GroupFigure:
     both years and make the figures; ``left_out`` are the group's other municipalities. For a pooled rate the values
     are in the indicator's unit and ``absolute_change`` is in points of it; for a count the values are the group's
     totals. ``relative_change`` is a fraction of the start value (−0.13 = −13 %), None from a start of 0. Every
-    figure is None when ``withheld`` says why (a group under five municipalities, or none with values).
+    figure is None when ``withheld`` says why (a group under five municipalities, or none with values; in English,
+    and as a key with parameters in ``withheld_why``).
     """
 
     member: bool | None
@@ -64,6 +66,7 @@ class GroupFigure:
     withheld: str | None
     flags: frozenset[Flag]
     harmonisation: Harmonisation
+    withheld_why: Reason | None = field(default=None, compare=False)
 
     @property
     def shown(self) -> bool:
@@ -72,7 +75,8 @@ class GroupFigure:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorGroupChanges:
-    """One indicator's figures for every group, with the years, the aggregation and what to beware of."""
+    """One indicator's figures for every group, with the years, the aggregation and what to beware of (``caveats``
+    in English, ``caveat_reasons`` the same as keys with parameters)."""
 
     indicator_id: str
     aggregation: Aggregation
@@ -83,6 +87,7 @@ class IndicatorGroupChanges:
     figures: tuple[GroupFigure, ...]
     caveats: tuple[str, ...]
     data_version: int | None
+    caveat_reasons: tuple[Reason, ...] = field(default=(), compare=False)
 
     def figure(self, member: bool | None, size_group: SizeGroup | None) -> GroupFigure:
         for figure in self.figures:
@@ -148,8 +153,12 @@ def members_against_non_members(
             year for year in (start_year, end_year) if not any(usable(observations.get((c, year))) for c in codes)
         ]
         if missing_years:
-            listed = " and ".join(map(str, missing_years))
-            skipped.append(SkippedIndicator(indicator.id, f"no municipality has a value in {listed}"))
+            why = (
+                reason("skipped.no_value_in_year", year=missing_years[0])
+                if len(missing_years) == 1
+                else reason("skipped.no_value_in_years", first=missing_years[0], second=missing_years[1])
+            )
+            skipped.append(SkippedIndicator.because(indicator.id, why))
             continue
         results.append(
             _indicator_changes(
@@ -192,6 +201,7 @@ def _indicator_changes(
         included = [code for code in groups if code not in left_out]
         used = [o for code in included for year in (start_year, end_year) if (o := observations.get((code, year)))]
         figures.append(_figure(member, size, change, aggregation, used))
+    caveats = _caveats(observations, start_year, end_year)
     return IndicatorGroupChanges(
         indicator.id,
         aggregation,
@@ -200,8 +210,9 @@ def _indicator_changes(
         start_year,
         end_year,
         tuple(figures),
-        _caveats(observations, start_year, end_year),
+        tuple(caveat.text for caveat in caveats),
         version,
+        caveats,
     )
 
 
@@ -218,16 +229,13 @@ def _figure(
     harmonisation = Harmonisation.ORIGINAL
     for observation in used:
         harmonisation = harmonisation.combine(observation.harmonisation)
-    withheld = None
+    withheld: Reason | None = None
     if n == 0:
-        withheld = "no municipality in the group has a value in both years"
+        withheld = reason("comparison.withheld.none")
     elif n < MIN_GROUP_SIZE:
-        withheld = (
-            f"only {n} municipalities with values in both years: figures are given for groups of at least "
-            f"{MIN_GROUP_SIZE}, as fewer are too few to compare"
-        )
+        withheld = reason("comparison.withheld.small", n=n, min=MIN_GROUP_SIZE)
     elif aggregation == "pooled_rate" and (change.start_value is None or change.end_value is None):
-        withheld = "the pooled denominator is 0"
+        withheld = reason("comparison.withheld.zero_denominator")
     if withheld is not None:
         return GroupFigure(
             member,
@@ -242,9 +250,10 @@ def _figure(
             None,
             None,
             None,
-            withheld,
+            withheld.text,
             flags,
             harmonisation,
+            withheld,
         )
     if aggregation == "summed_count":
         start_total, end_total = change.start_numerator, change.end_numerator
@@ -286,15 +295,14 @@ def _figure(
     )
 
 
-def _caveats(observations: Mapping[tuple[str, int], Observation], start_year: int, end_year: int) -> tuple[str, ...]:
+def _caveats(observations: Mapping[tuple[str, int], Observation], start_year: int, end_year: int) -> tuple[Reason, ...]:
     """Series breaks flagged after the start year: the change then spans a change of definition."""
     broken: dict[int, int] = {}
     for (_, year), observation in observations.items():
         if start_year < year <= end_year and Flag.SERIES_BREAK in observation.flags:
             broken[year] = broken.get(year, 0) + 1
     return tuple(
-        f"series break flagged in {year} for {count} municipalities: the change from {start_year} to {end_year} "
-        "includes a change of definition there"
+        reason("comparison.series_break", year=year, count=count, start=start_year, end=end_year)
         for year, count in sorted(broken.items())
     )
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from boligmonitor.analysis.group_change import group_shares
 from boligmonitor.analysis.indicator_tables import POPULATION_INDICATOR
 from boligmonitor.analysis.peers import MAX_MISSING_SHARE
 from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.analysis.reasons import Reason, reason
 from boligmonitor.analysis.reporting.common import (
     Aggregation,
     SkippedIndicator,
@@ -47,6 +48,7 @@ class NationalShare:
     ``counted`` says what was added up. ``share`` is None when ``reason`` says why; ``partial`` marks a share of
     the total over the municipalities with a count, those without holding ``missing_population_share`` of the
     population. ``published_national_total`` is the publisher's own figure for Norway, where the source has one.
+    ``reason`` is in English; ``why`` is the same as a key with parameters.
     """
 
     indicator_id: str
@@ -66,6 +68,7 @@ class NationalShare:
     published_national_total: float | None
     reason: str
     data_version: int | None
+    why: Reason | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,9 @@ def members_share_of_national_total(
         ]
         if all(share.n_municipalities_with_values == 0 for share in found):
             listed = ", ".join(map(str, wanted_years))
-            skipped.append(SkippedIndicator(indicator.id, f"no municipality has a value in {listed}"))
+            skipped.append(
+                SkippedIndicator.because(indicator.id, reason("skipped.no_value_in_listed_years", years=listed))
+            )
             continue
         shares.extend(found)
     return NationalShares(membership.programme_id, membership, wanted_years, tuple(shares), tuple(skipped), version)
@@ -150,7 +155,7 @@ def _share(
         share: float | None,
         partial: bool,
         missing_share: float | None,
-        reason: str,
+        why: Reason,
     ) -> NationalShare:
         return NationalShare(
             indicator_id,
@@ -168,34 +173,43 @@ def _share(
             without,
             missing_share,
             published,
-            reason,
+            why.text,
             version,
+            why,
         )
 
     if len(without) == len(codes):
-        return result(None, None, None, False, None, f"no municipality has a count in {year}")
+        return result(None, None, None, False, None, reason("share.no_count", year=year))
     if math.fsum(count for count in counts.values() if count is not None) == 0:
-        return result(None, 0.0, None, False, None, "the national total is 0, so a share of it is undefined")
+        return result(None, 0.0, None, False, None, reason("share.zero_total"))
     if members and len(members_without) == len(members):
-        return result(None, None, None, False, None, f"no member has a count in {year}")
+        return result(None, None, None, False, None, reason("share.no_member_count", year=year))
     grouped = group_shares(counts, dict.fromkeys(members, MEMBERS))
     members_total = grouped.totals.get(MEMBERS, 0.0)
     share = members_total / grouped.national_total
     if not without:
-        return result(members_total, grouped.national_total, share, False, 0.0, "complete")
+        return result(members_total, grouped.national_total, share, False, 0.0, reason("share.complete"))
     missing_share = _population_share(without, codes, population)
-    held = "an unknown share of" if missing_share is None else f"{missing_share:.1%} of"
-    counted_over = f"{len(codes) - len(without)} of {len(codes)} municipalities"
     if missing_share is not None and missing_share < MAX_MISSING_SHARE:
-        reason = (
-            f"partial: the total over {counted_over}; the {len(without)} without a count hold {held} the population"
+        partial = reason(
+            "share.partial",
+            with_count=len(codes) - len(without),
+            n=len(codes),
+            without=len(without),
+            missing_share=missing_share,
         )
-        return result(members_total, grouped.national_total, share, True, missing_share, reason)
-    reason = (
-        f"{len(without)} of {len(codes)} municipalities have no count and hold {held} the population: a share needs "
-        f"them to hold less than {MAX_MISSING_SHARE:.0%}"
-    )
-    return result(members_total, grouped.national_total, None, False, missing_share, reason)
+        return result(members_total, grouped.national_total, share, True, missing_share, partial)
+    if missing_share is None:
+        why = reason("share.too_many_missing.unknown", without=len(without), n=len(codes), max_share=MAX_MISSING_SHARE)
+    else:
+        why = reason(
+            "share.too_many_missing.known",
+            without=len(without),
+            n=len(codes),
+            missing_share=missing_share,
+            max_share=MAX_MISSING_SHARE,
+        )
+    return result(members_total, grouped.national_total, None, False, missing_share, why)
 
 
 def _population_share(

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Final, Literal, get_args
 
 from boligmonitor.analysis.goals import Colour
+from boligmonitor.analysis.reasons import Reason
 from boligmonitor.analysis.reporting.attainment import AttainmentKey, AttainmentResult
 from boligmonitor.core.errors import InputError, InputProblem
 
@@ -68,6 +69,11 @@ class AssessedAttainment:
     @property
     def reason(self) -> str:
         return self.result.status.reason if self.override is None else self.override.reason
+
+    @property
+    def why(self) -> Reason | None:
+        """The rule's reason as a key with parameters; None when the analyst's own words (``reason``) are shown."""
+        return self.result.status.why if self.override is None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from boligmonitor.analysis.breaks import BreakKind, BreakResult, trend_break_test
+from boligmonitor.analysis.breaks import MIN_POINTS_PER_SIDE, BreakKind, BreakResult, trend_break_test
 from boligmonitor.analysis.reading import ObservationSource
+from boligmonitor.analysis.reasons import Reason, reason, untranslated
 from boligmonitor.analysis.reporting.common import (
     MIN_GROUP_SIZE,
     Aggregation,
@@ -41,16 +42,8 @@ from boligmonitor.core.observation import Observation
 
 GroupName = Literal["members", "non_members"]
 
-SELECTION_CAVEAT = (
-    "Programme municipalities were chosen, not drawn at random: they differ from the others (more of them are "
-    "large, and they were chosen for their challenges), so a difference between the two groups' breaks is not an "
-    "effect of the programme (seed report, avsnitt 5.4)."
-)
-POOLED_VALUE_CAVEAT = (
-    "The group's series is tested as a value (OLS on the pooled rate or the summed count), which estimates the "
-    "year-to-year variation from the series; a binomial or Poisson model of whole-group counts would give far too "
-    "narrow intervals."
-)
+SELECTION_CAVEAT = reason("breaks.selection").text
+POOLED_VALUE_CAVEAT = reason("breaks.pooled_value").text
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +52,9 @@ class GroupBreak:
 
     ``n_municipalities`` is the panel the series rests on; ``left_out`` are the group's municipalities without a
     value in some year of the window. ``result`` is None when the group was not tested (``reason`` says why);
-    ``caveats`` are ours, the test's own are in ``result.caveats`` (both in :attr:`all_caveats`).
+    ``caveats`` are ours, the test's own are in ``result.caveats`` (both in :attr:`all_caveats`). These are English;
+    ``why`` and ``all_caveat_reasons`` are ``reason`` and :attr:`all_caveats` as keys with parameters, for a page
+    to write in its language.
     """
 
     group: GroupName
@@ -69,6 +64,8 @@ class GroupBreak:
     result: BreakResult | None
     reason: str
     caveats: tuple[str, ...]
+    why: Reason | None = field(default=None, compare=False)
+    all_caveat_reasons: tuple[Reason, ...] = field(default=(), compare=False)
 
     @property
     def computed(self) -> bool:
@@ -140,12 +137,12 @@ def programme_trend_breaks(
     breaks: list[ProgrammeBreak] = []
     for indicator, aggregation in chosen:
         if kind != "value" and aggregation == "summed_count":
-            skipped.append(SkippedIndicator(indicator.id, f"a count has no denominator for the {kind} model"))
+            skipped.append(SkippedIndicator.because(indicator.id, reason(f"skipped.count_model.{kind}")))
             continue
         observations = by_region_and_year(source.indicator_observations(indicator.id, region_codes=codes))
         window = _window(observations, aggregation, years)
         if not window:
-            skipped.append(SkippedIndicator(indicator.id, "no municipality has a value in the window"))
+            skipped.append(SkippedIndicator.because(indicator.id, reason("skipped.no_value_in_window")))
             continue
         multiplier = 1.0 if aggregation == "summed_count" else float(indicator.multiplier or 1)
         tested = {
@@ -195,30 +192,73 @@ def _group_break(
     ]
     in_panel = set(panel)
     left_out = tuple(code for code in group if code not in in_panel)
-    caveats: list[str] = []
+    first, last = window[0], window[-1]
+    caveats: list[Reason] = []
     if left_out:
         caveats.append(
-            f"The series rests on the {len(panel)} of the group's {len(group)} municipalities with a value in every "
-            f"year {window[0]}–{window[-1]}; the other {len(left_out)} are left out."
+            reason(
+                "breaks.left_out", panel=len(panel), group=len(group), first=first, last=last, left_out=len(left_out)
+            )
         )
     if len(panel) < MIN_GROUP_SIZE:
-        reason = (
-            f"only {len(panel)} municipalities with a value in every year {window[0]}–{window[-1]}: a group series "
-            f"is tested when it rests on at least {MIN_GROUP_SIZE}"
-        )
-        return GroupBreak(name, len(panel), left_out, (), None, reason, tuple(caveats))
+        why = reason("breaks.too_small", n=len(panel), first=first, last=last, min=MIN_GROUP_SIZE)
+        return _group(name, len(panel), left_out, (), None, why, caveats)
     points = tuple(_pooled_point(year, panel, observations, aggregation, multiplier) for year in window)
-    caveats.append(SELECTION_CAVEAT)
+    caveats.append(reason("breaks.selection"))
     joined = membership.joined_years
     if joined is not None and joined[0] != joined[1]:
-        caveats.append(
-            f"Members joined between {joined[0]} and {joined[1]}, while the break is tested at {break_year}: members "
-            "who joined later were not yet in the programme then."
-        )
+        caveats.append(reason("breaks.joined", first=joined[0], last=joined[1], year=break_year))
     if kind == "value":
-        caveats.append(POOLED_VALUE_CAVEAT)
+        caveats.append(reason("breaks.pooled_value"))
     result = trend_break_test(points, break_year, kind=kind, hac=hac)
-    return GroupBreak(name, len(panel), left_out, points, result, result.reason, tuple(caveats))
+    why, test_caveats = _test_reasons(result, points, hac)
+    return _group(name, len(panel), left_out, points, result, why, caveats, test_caveats)
+
+
+def _group(
+    name: GroupName,
+    n_municipalities: int,
+    left_out: tuple[str, ...],
+    points: tuple[TrendPoint, ...],
+    result: BreakResult | None,
+    why: Reason,
+    caveats: Sequence[Reason],
+    test_caveats: Sequence[Reason] = (),
+) -> GroupBreak:
+    texts = tuple(caveat.text for caveat in caveats)
+    reasons = (*caveats, *test_caveats)
+    return GroupBreak(name, n_municipalities, left_out, points, result, why.text, texts, why, reasons)
+
+
+def _test_reasons(result: BreakResult, points: Sequence[TrendPoint], hac: bool) -> tuple[Reason, tuple[Reason, ...]]:
+    """The test's reason and caveats as keys with parameters, read from what the test reports. A sentence that the
+    test words otherwise than known here is kept as it is, untranslated, rather than misread."""
+    year = result.break_year
+    used = [p for p in sorted(points, key=lambda p: p.year) if p.year in result.years]
+    if result.computed:
+        why = reason("break_test.computed")
+    elif result.n_before < MIN_POINTS_PER_SIDE or result.n_after < MIN_POINTS_PER_SIDE:
+        why = reason(
+            "break_test.too_few_years", min=MIN_POINTS_PER_SIDE, year=year, before=result.n_before, after=result.n_after
+        )
+    else:
+        others = [p.year for p in used[1:] if p.series_break and p.year != year]
+        why = reason("break_test.other_breaks", years=", ".join(map(str, others)))
+    if why.text != result.reason:
+        why = untranslated(result.reason)
+    dw = result.durbin_watson
+    errors = "hac" if hac else "model_based"
+    known = [
+        reason("break_test.few_points", before=result.n_before, after=result.n_after, year=year),
+        reason(f"break_test.autocorrelation.dw.{errors}", dw=dw)
+        if dw is not None
+        else reason(f"break_test.autocorrelation.{errors}"),
+        reason("break_test.concurrent"),
+        reason("break_test.geography"),
+        reason("break_test.flagged_at_break", year=year),
+    ]
+    by_text = {caveat.text: caveat for caveat in known}
+    return why, tuple(by_text.get(caveat, untranslated(caveat)) for caveat in result.caveats)
 
 
 def _pooled_point(

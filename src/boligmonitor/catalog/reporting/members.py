@@ -7,8 +7,9 @@ and ``name`` may be given. A date is written ``YYYY-MM-DD`` or as a year (``from
 
 Every problem names file, line (the spreadsheet's row) and field, and nothing is returned unless the whole file
 is sound. Municipality codes are normalised (``K-0301`` → ``0301``) and their form checked; whether a code
-exists in the region register is the pipeline's check, since this layer cannot see the register (geo). With
-``programme``, levels and dates are checked against it too.
+was in use in every year of its membership is checked where the members are stored, against the store's region
+register (store/reporting/member_codes.py), since this layer cannot see the register (geo): :func:`read_member_lines`
+gives each member's line for that check. With ``programme``, levels and dates are checked against it too.
 """
 
 from __future__ import annotations
@@ -60,7 +61,16 @@ def read_members(path: Path, *, programme: Programme | None = None) -> list[Memb
     With ``programme``, a level may also be written as the level's name (``Storbyprogram``), and each member's
     level and dates are checked against the programme's levels and period.
     """
-    file = printable_path(path)
+    return [member for _, member in read_member_lines(path, programme=programme)]
+
+
+def read_member_lines(
+    path: Path, *, programme: Programme | None = None, file: str | None = None
+) -> list[tuple[int, Member]]:
+    """As :func:`read_members`, each member with its line (a workbook's row number), so that a later check (the
+    store's region register) can name the line too. ``file`` names the file in problems (default: ``path``; an
+    upload saved under a temporary name gives the name it was sent with)."""
+    file = printable_path(path) if file is None else file
     suffix = path.suffix.lower()
     problems = ProblemCollector(file)
     rows: list[tuple[int, Member]] = []
@@ -78,7 +88,7 @@ def read_members(path: Path, *, programme: Programme | None = None) -> list[Memb
     problems.raise_if_any()
     if not rows:
         raise InputError.single(file, "no members: the file has a header but no rows", line=2)
-    return [member for _, member in rows]
+    return rows
 
 
 def _members(
@@ -200,7 +210,7 @@ def _read_xlsx(path: Path, problems: ProblemCollector, programme: Programme | No
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    file = printable_path(path)
+    file = problems.file
     check_file_size(path, file)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -9,6 +9,8 @@ e-mail goes with the next ``send-mail``), each run one transaction per round wit
   active reporter is named in the result each run, and reminded once it has one.
 
 Each run that queues messages records one audit row (``notifications.queued``: kind, municipalities, count).
+A queued message holds no text: ``send-mail`` writes it in the recipient's language (``account.language``) when
+it sends it (:mod:`.mail`), so a language chosen after the run still counts.
 
 The round's row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction locks the file), so two
 runs at once wait for each other and the second sees the first one's messages.

@@ -10,6 +10,9 @@ recipient loses nothing but the e-mail; a duplicate, which at-least-once would g
 server took the message, cannot be taken back. The claim also keeps two senders running at once from sending
 one message twice. Each message carries a Message-ID made from its outbox id.
 
+Each message is written in its recipient's language (``account.language``: bokmål, nynorsk or English, read when
+it is sent), with ``Content-Language`` saying which.
+
 Only the standard library's ``smtplib``, ``ssl`` and ``email``: TLS is the ``ssl`` module's default context
 (certificates and host names verified).
 """
@@ -31,7 +34,14 @@ from sqlalchemy import Engine, select
 
 from boligmonitor.catalog.reporting import load_programme
 from boligmonitor.pipeline.reporting.mail_settings import MailSettings, Security
-from boligmonitor.pipeline.reporting.mail_texts import DEFAULT_LANGUAGE, MessageFacts, body, subject
+from boligmonitor.pipeline.reporting.mail_texts import (
+    DEFAULT_LANGUAGE,
+    MailLanguage,
+    MessageFacts,
+    body,
+    municipality_label,
+    subject,
+)
 from boligmonitor.store.accounts.transactions import account_reading, account_transaction
 from boligmonitor.store.reporting import notifications
 from boligmonitor.store.reporting.models import Notification, ReportingRound
@@ -88,7 +98,8 @@ def deliver_unsent(
         for position, item in enumerate(pending):
             message = item.notification
             try:
-                email = compose(message, item.email, settings, _facts(store, settings, message, rounds), store.now())
+                facts = _facts(store, settings, message, rounds, item.language)
+                email = compose(message, item.email, settings, facts, store.now(), language=item.language)
             except Exception as error:  # a message that cannot be written is reported, not fatal
                 result.failed.append(Failure(message.id, item.email, f"cannot write the message: {error}"))
                 continue
@@ -174,22 +185,34 @@ def connect(settings: MailSettings) -> smtplib.SMTP:
 
 
 def compose(
-    message: Notification, recipient: str, settings: MailSettings, facts: MessageFacts, at: datetime
+    message: Notification,
+    recipient: str,
+    settings: MailSettings,
+    facts: MessageFacts,
+    at: datetime,
+    *,
+    language: MailLanguage = DEFAULT_LANGUAGE,
 ) -> EmailMessage:
-    """The e-mail for one outbox message: the kind in plain words, the municipality, the round and the link."""
+    """The e-mail for one outbox message in ``language`` (the recipient's): the kind in plain words, the
+    municipality, the round and the link."""
     email = EmailMessage()
     email["From"] = settings.sender
     email["To"] = recipient
-    email["Subject"] = subject(message.kind, facts, DEFAULT_LANGUAGE)
+    email["Subject"] = subject(message.kind, facts, language)
     email["Date"] = format_datetime(at)
     email["Message-ID"] = f"<boligmonitor.notification.{message.id}@{settings.sender_domain}>"
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
-    email.set_content(body(message.kind, facts, DEFAULT_LANGUAGE))
+    email.set_content(body(message.kind, facts, language))
+    email["Content-Language"] = language  # RFC 3282, BCP 47 tags; after set_content, which drops Content-*
     return email
 
 
 def _facts(
-    store: ReportStore, settings: MailSettings, message: Notification, rounds: dict[int, ReportingRound]
+    store: ReportStore,
+    settings: MailSettings,
+    message: Notification,
+    rounds: dict[int, ReportingRound],
+    language: MailLanguage,
 ) -> MessageFacts:
     if message.round_id is None or message.municipality_code is None:
         raise ValueError(f"outbox message {message.id} names no round or municipality")
@@ -197,8 +220,10 @@ def _facts(
     if reporting is None:
         reporting = rounds[message.round_id] = store.round(message.round_id)
     return MessageFacts(
-        municipality=_municipality_name(store.engine, message.municipality_code),
-        programme=_programme_name(reporting.programme_id),
+        municipality=municipality_label(
+            _municipality_name(store.engine, message.municipality_code), message.municipality_code, language
+        ),
+        programme=_programme_name(reporting.programme_id, language),
         year=reporting.year,
         deadline=reporting.closes_at,
         link=settings.link(message.link),
@@ -206,16 +231,16 @@ def _facts(
     )
 
 
-def _municipality_name(engine: Engine, code: str) -> str:
+def _municipality_name(engine: Engine, code: str) -> str | None:
     with account_reading(engine) as connection:
-        name = connection.scalar(select(region.c.name).where(region.c.code == code))
-    return f"{name} ({code})" if name else f"kommune {code}"
+        name: str | None = connection.scalar(select(region.c.name).where(region.c.code == code))
+    return name
 
 
 @cache
-def _programme_name(programme_id: str) -> str:
+def _programme_name(programme_id: str, language: MailLanguage) -> str:
     try:
-        return load_programme(programme_id).name.get(DEFAULT_LANGUAGE)
+        return load_programme(programme_id).name.get(language)
     except Exception:  # a round of a programme the package no longer has: its id
         return programme_id
 

@@ -1,22 +1,25 @@
 """The words of a notification e-mail in bokmål, nynorsk and English: what happened (the kind), the municipality
 and the round, the deadline where it matters, and the link. Never an answer or a comment's text.
 
-Accounts keep no language yet, so every message is written in bokmål (:data:`DEFAULT_LANGUAGE`); the other
-languages are here for when they do.
+Every message is written in the language of its recipient's account (``account.language``, chosen with
+``boligmonitor user add --language``, ``boligmonitor user set-language`` or on the page ``/konto/sprak``;
+bokmål, :data:`DEFAULT_LANGUAGE`, unless she chose another). The programme's name is given in that language too
+(bokmål where a programme has no English name).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from boligmonitor.core.months import ENGLISH_MONTHS, NORWEGIAN_MONTHS
+from boligmonitor.store.accounts.languages import DEFAULT_ACCOUNT_LANGUAGE, AccountLanguage
 from boligmonitor.store.reporting.models import NotificationKind
 
-MailLanguage = Literal["nb", "nn", "en"]
-DEFAULT_LANGUAGE: Final[MailLanguage] = "nb"
+MailLanguage = AccountLanguage  # a message is written in its recipient's language
+DEFAULT_LANGUAGE: Final[MailLanguage] = DEFAULT_ACCOUNT_LANGUAGE
 NORWAY_TIME: Final = ZoneInfo("Europe/Oslo")
 
 
@@ -24,7 +27,7 @@ NORWAY_TIME: Final = ZoneInfo("Europe/Oslo")
 class MessageFacts:
     """What a message may say: the municipality, the programme and year of the round, its deadline, the link."""
 
-    municipality: str  # "Trondheim (5001)", or the code alone
+    municipality: str  # "Trondheim (5001)", or "kommune 5001" without a name: :func:`municipality_label`
     programme: str
     year: int
     deadline: datetime
@@ -98,6 +101,18 @@ _FOOTER: Final[dict[MailLanguage, str]] = {
 }
 
 
+_UNNAMED_MUNICIPALITY: Final[dict[MailLanguage, str]] = {
+    "nb": "kommune {code}",
+    "nn": "kommune {code}",
+    "en": "municipality {code}",
+}
+
+
+def municipality_label(name: str | None, code: str, language: MailLanguage = DEFAULT_LANGUAGE) -> str:
+    """ "Trondheim (5001)", or "kommune 5001" / "municipality 5001" when the store has no name for the code."""
+    return f"{name} ({code})" if name else _UNNAMED_MUNICIPALITY[language].format(code=code)
+
+
 def subject(kind: NotificationKind, facts: MessageFacts, language: MailLanguage = DEFAULT_LANGUAGE) -> str:
     return _SUBJECTS[kind][language].format(**_values(facts, language))
 
@@ -131,4 +146,12 @@ def _values(facts: MessageFacts, language: MailLanguage) -> dict[str, object]:
     }
 
 
-__all__ = ["DEFAULT_LANGUAGE", "MailLanguage", "MessageFacts", "body", "format_deadline", "subject"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "MailLanguage",
+    "MessageFacts",
+    "body",
+    "format_deadline",
+    "municipality_label",
+    "subject",
+]

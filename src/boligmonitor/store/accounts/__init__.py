@@ -5,7 +5,7 @@
 - :class:`~.account_store.AccountStore`: every change in one transaction with its audit row;
 - :mod:`.passwords` (argon2id), :mod:`.tokens` (random tokens, digests, constant-time comparison), :mod:`.sessions`,
   :mod:`.attempts` (rate limits), :mod:`.invitations`, :mod:`.regions` (adviser regions as data),
-  :mod:`.audit`, :mod:`.oidc_pending`.
+  :mod:`.audit`, :mod:`.oidc_pending`, :mod:`.languages` (the language of her notifications).
 
 See docs/accounts.md.
 """
@@ -16,6 +16,7 @@ from boligmonitor.store.accounts.attempts import RateLimits, Throttled
 from boligmonitor.store.accounts.audit import Actor, AuditAction, AuditEntry
 from boligmonitor.store.accounts.emails import normalise_email
 from boligmonitor.store.accounts.invitations import DEFAULT_INVITATION_VALIDITY, IssuedInvitation
+from boligmonitor.store.accounts.languages import ACCOUNT_LANGUAGES, DEFAULT_ACCOUNT_LANGUAGE, AccountLanguage
 from boligmonitor.store.accounts.oidc_pending import PendingSignIn
 from boligmonitor.store.accounts.passwords import MIN_PASSWORD_LENGTH, Passwords
 from boligmonitor.store.accounts.problems import AccountError
@@ -24,12 +25,15 @@ from boligmonitor.store.accounts.sessions import ActiveSession, IssuedSession, S
 from boligmonitor.store.accounts.tables import ACCOUNT_TABLES
 
 __all__ = [
+    "ACCOUNT_LANGUAGES",
     "ACCOUNT_ROLES",
     "ACCOUNT_TABLES",
+    "DEFAULT_ACCOUNT_LANGUAGE",
     "DEFAULT_INVITATION_VALIDITY",
     "MIN_PASSWORD_LENGTH",
     "Account",
     "AccountError",
+    "AccountLanguage",
     "AccountStore",
     "Action",
     "ActiveSession",

@@ -20,6 +20,7 @@ from boligmonitor.store.accounts.accounts import Account
 from boligmonitor.store.accounts.attempts import RateLimits, Throttled
 from boligmonitor.store.accounts.audit import Actor, AuditAction, AuditEntry
 from boligmonitor.store.accounts.invitations import DEFAULT_INVITATION_VALIDITY, IssuedInvitation
+from boligmonitor.store.accounts.languages import DEFAULT_ACCOUNT_LANGUAGE, check_language
 from boligmonitor.store.accounts.oidc_pending import PendingSignIn
 from boligmonitor.store.accounts.passwords import Passwords, check_new_password
 from boligmonitor.store.accounts.problems import AccountError
@@ -88,11 +89,25 @@ class AccountStore:
     # Accounts
 
     def create_account(
-        self, email: str, role: str, *, municipality: str | None = None, region: str | None = None, actor: Actor
+        self,
+        email: str,
+        role: str,
+        *,
+        municipality: str | None = None,
+        region: str | None = None,
+        language: str = DEFAULT_ACCOUNT_LANGUAGE,
+        actor: Actor,
     ) -> Account:
+        """A new account; ``language`` (nb, nn or en) is that of her notifications. Another language than
+        bokmål is recorded as a language change right after the creation, in the same transaction."""
+        chosen = check_language(language)
         with account_transaction(self._engine) as connection:
             assignment = accounts.check_assignment(connection, role, municipality, region)
-            return accounts.create(connection, email, assignment, actor=actor, at=self.now())
+            at = self.now()
+            created = accounts.create(connection, email, assignment, actor=actor, at=at)
+            if chosen == created.language:
+                return created
+            return accounts.set_language(connection, created, chosen, actor=actor, at=at)
 
     def change_role(
         self, email: str, role: str, *, municipality: str | None = None, region: str | None = None, actor: Actor
@@ -115,6 +130,16 @@ class AccountStore:
             if not active:
                 sessions.close_sessions_of(connection, current.id)
             return accounts.set_active(connection, current, active, actor=actor, at=self.now())
+
+    def set_language(self, email: str, language: str, *, actor: Actor) -> Account:
+        """Set the language of an account's notifications (nb, nn or en; :class:`AccountError` field
+        ``language`` otherwise). Audited when it changes; choosing the language she has changes nothing."""
+        chosen = check_language(language)
+        with account_transaction(self._engine) as connection:
+            current = accounts.existing(connection, email)
+            if current.language == chosen:
+                return current
+            return accounts.set_language(connection, current, chosen, actor=actor, at=self.now())
 
     def set_password(self, email: str, password: str, *, actor: Actor) -> Account:
         """Set a new password (ending every session of the account)."""

@@ -17,6 +17,7 @@ from boligmonitor.core.regions import RegionLevel, normalise_region_code, region
 from boligmonitor.store.accounts import audit
 from boligmonitor.store.accounts.audit import Actor, AuditAction
 from boligmonitor.store.accounts.emails import normalise_email
+from boligmonitor.store.accounts.languages import DEFAULT_ACCOUNT_LANGUAGE, AccountLanguage, stored_language
 from boligmonitor.store.accounts.problems import AccountError
 from boligmonitor.store.accounts.roles import ACCOUNT_ROLES, MUNICIPAL_ROLES, Role
 from boligmonitor.store.accounts.tables import account, adviser_region
@@ -34,13 +35,15 @@ class Account:
     has_password: bool
     created_at: datetime
     deactivated_at: datetime | None
+    language: AccountLanguage = DEFAULT_ACCOUNT_LANGUAGE  # of her notifications (languages.py)
 
     @property
     def active(self) -> bool:
         return self.deactivated_at is None
 
     def audited(self) -> dict[str, Any]:
-        """What the audit log keeps of the account before and after a change."""
+        """What the audit log keeps of the account before and after a change (the language has its own action,
+        :data:`AuditAction.ACCOUNT_LANGUAGE_CHANGED`)."""
         return {
             "email": self.email,
             "role": self.role.value,
@@ -69,6 +72,7 @@ def account_from_row(row: Row[Any]) -> Account:
         has_password=row.password_hash is not None,
         created_at=row.created_at,
         deactivated_at=row.deactivated_at,
+        language=stored_language(row.language),
     )
 
 
@@ -222,6 +226,26 @@ def set_active(connection: Connection, current: Account, active: bool, *, actor:
     return changed
 
 
+def set_language(
+    connection: Connection, current: Account, language: AccountLanguage, *, actor: Actor, at: datetime
+) -> Account:
+    """Keep the language of her notifications; audited as ``account.language_changed`` (before and after)."""
+    connection.execute(update(account).where(account.c.id == current.id).values(language=language))
+    changed = find_by_id(connection, current.id)
+    assert changed is not None
+    audit.record(
+        connection,
+        actor,
+        AuditAction.ACCOUNT_LANGUAGE_CHANGED,
+        "account",
+        str(current.id),
+        before={"email": current.email, "language": current.language},
+        after={"email": changed.email, "language": changed.language},
+        at=at,
+    )
+    return changed
+
+
 def every_account(connection: Connection) -> list[Account]:
     return [account_from_row(row) for row in connection.execute(select(account).order_by(account.c.email))]
 
@@ -246,5 +270,6 @@ __all__ = [
     "find_by_id",
     "password_hash_of",
     "set_active",
+    "set_language",
     "store_password_hash",
 ]

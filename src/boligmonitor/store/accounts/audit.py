@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     ACCOUNT_ROLE_CHANGED = "account.role_changed"  # role, municipality or region
     ACCOUNT_DEACTIVATED = "account.deactivated"
     ACCOUNT_REACTIVATED = "account.reactivated"
+    ACCOUNT_LANGUAGE_CHANGED = "account.language_changed"  # the language of her notifications
     PASSWORD_SET = "account.password_set"  # noqa: S105 (an action name, not a password)
     INVITATION_CREATED = "invitation.created"
     INVITATION_ACCEPTED = "invitation.accepted"

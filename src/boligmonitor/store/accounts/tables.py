@@ -2,7 +2,8 @@
 OpenID Connect sign-ins and the audit log.
 
 They are defined on the store's one :data:`boligmonitor.store.schema.metadata`, so that the migration test sees
-them (``boligmonitor.store`` imports this module), and created by migration 0003. None of them is in
+them (``boligmonitor.store`` imports this module), and created by migration 0003 (the account's ``language`` by
+0008). None of them is in
 :data:`boligmonitor.store.schema.DATA_TABLES`: a data build replaces statistics, never people's accounts or the
 record of what they did.
 
@@ -27,6 +28,8 @@ account = Table(
     Column("password_hash", Text, nullable=True),  # argon2id; None until an invitation is accepted (or OIDC only)
     Column("created_at", UtcDateTime, nullable=False),
     Column("deactivated_at", UtcDateTime, nullable=True),  # None: active
+    # The language of her notifications (languages.AccountLanguage); migration 0008 gave existing accounts "nb".
+    Column("language", Text, nullable=False, server_default="nb"),
 )
 
 # Husbanken's regions for its advisers are data (``boligmonitor user regions FILE``), not code.

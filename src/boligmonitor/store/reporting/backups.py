@@ -314,6 +314,8 @@ def _decoded_row(
             )
     for column in table.columns:
         field = f"{table.name}.{column.name}"
+        if column.name not in row and column.server_default is not None:
+            continue  # a back-up from before the column was added (account.language, 0008): the database's default
         value = row.get(column.name)
         if value is None:
             if not column.nullable:

@@ -2,7 +2,8 @@
 
 An import replaces the programme's whole list at once, with one audit row giving the file and the number of members
 before and after; the members are checked against the programme first (levels, dates in its period, no municipality
-a member twice on one day), and nothing is written when anything is wrong. A programme never imported keeps the
+a member twice on one day) and against the store's region register (each code in use in every year of its
+membership: member_codes.py), and nothing is written when anything is wrong. A programme never imported keeps the
 members in the package's YAML (:func:`imported_members` returns None); see docs/reporting-forms.md.
 """
 
@@ -21,6 +22,7 @@ from boligmonitor.catalog.reporting.programme import member_problems, overlappin
 from boligmonitor.core.errors import InputError, InputProblem
 from boligmonitor.store.accounts import audit
 from boligmonitor.store.accounts.audit import Actor
+from boligmonitor.store.reporting.member_codes import check_codes, stored_register
 from boligmonitor.store.reporting.tables import programme_member
 
 MEMBERS_INPUT: Final = "<programme members>"
@@ -58,10 +60,16 @@ def replace(
     source: str,
     actor: Actor,
     at: datetime,
+    lines: Sequence[int] | None = None,
 ) -> int:
-    """Replace the programme's imported members with ``members`` (checked first: see :func:`checked`); returns
-    how many were stored. One audit row: the file and the counts before → after."""
+    """Replace the programme's imported members with ``members`` (checked first: see :func:`checked`, and each
+    code against the store's region register in every year of its membership: see
+    :mod:`~boligmonitor.store.reporting.member_codes`); returns how many were stored. One audit row: the file and
+    the counts before → after. ``lines`` (the file's line of each member) lets a problem name its line."""
     checked(programme, members, source)
+    register = stored_register(connection)
+    if register is not None:
+        check_codes(members, register, source or MEMBERS_INPUT, today=at.date(), lines=lines)
     before = _count(connection, programme.id)
     connection.execute(delete(programme_member).where(programme_member.c.programme_id == programme.id))
     connection.execute(

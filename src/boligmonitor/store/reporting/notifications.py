@@ -19,6 +19,7 @@ from typing import Final
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
+from boligmonitor.store.accounts.languages import AccountLanguage, stored_language
 from boligmonitor.store.accounts.roles import Role
 from boligmonitor.store.accounts.tables import account, adviser_region_area
 from boligmonitor.store.accounts.transactions import account_reading
@@ -100,23 +101,28 @@ def queue(
 
 @dataclass(frozen=True, slots=True)
 class Addressed:
-    """An unsent message with its recipient's e-mail address."""
+    """An unsent message with its recipient's e-mail address and the language she chose for her notifications
+    (read when the message is sent: a choice made after it was queued counts)."""
 
     notification: Notification
     email: str
+    language: AccountLanguage
 
 
 def unsent_to_active(connection: Connection, *, limit: int) -> list[Addressed]:
-    """The oldest unsent messages whose recipient's account is active, with the address. A deactivated account
-    gets no mail: its messages stay unsent (and out of this list)."""
+    """The oldest unsent messages whose recipient's account is active, with the address and language. A
+    deactivated account gets no mail: its messages stay unsent (and out of this list)."""
     query = (
-        select(notification_outbox, account.c.email)
+        select(notification_outbox, account.c.email, account.c.language)
         .join(account, account.c.id == notification_outbox.c.recipient_account_id)
         .where(notification_outbox.c.sent_at.is_(None), account.c.deactivated_at.is_(None))
         .order_by(notification_outbox.c.id)
         .limit(limit)
     )
-    return [Addressed(notification_from_row(row), row.email) for row in connection.execute(query)]
+    return [
+        Addressed(notification_from_row(row), row.email, stored_language(row.language))
+        for row in connection.execute(query)
+    ]
 
 
 def claim(connection: Connection, notification_id: int, at: datetime) -> bool:

@@ -415,12 +415,23 @@ class ReportStore:
 
     # A programme's members imported from a file (store/reporting/members.py)
 
-    def replace_members(self, programme_id: str, members: Sequence[Member], *, source: str, actor: Actor) -> int:
+    def replace_members(
+        self,
+        programme_id: str,
+        members: Sequence[Member],
+        *,
+        source: str,
+        actor: Actor,
+        lines: Sequence[int] | None = None,
+    ) -> int:
         """Replace the programme's imported members with ``members`` in one transaction, audited with the file and
-        the counts before → after; :class:`InputError` (nothing written) when the programme finds a problem."""
+        the counts before → after; :class:`InputError` (nothing written) when the programme, or the store's region
+        register (a code not in use in a year of its membership), finds a problem. ``lines``: each member's line."""
         programme = load_programme(programme_id)
         with account_transaction(self._engine) as connection:
-            return members_table.replace(connection, programme, members, source=source, actor=actor, at=self.now())
+            return members_table.replace(
+                connection, programme, members, source=source, actor=actor, at=self.now(), lines=lines
+            )
 
     def imported_members(self, programme_id: str) -> list[ImportedMember] | None:
         """The programme's imported members, or None when it was never imported (the package's are in effect)."""

@@ -21,7 +21,12 @@ from datetime import date
 from typing import Any, Final
 
 from boligmonitor.analysis.goals import Ambition, Colour
-from boligmonitor.analysis.reporting import MembersAgainstNonMembers, NationalShares, ProgrammeBreaks
+from boligmonitor.analysis.reporting import (
+    AssessedAttainment,
+    MembersAgainstNonMembers,
+    NationalShares,
+    ProgrammeBreaks,
+)
 from boligmonitor.catalog.models import Catalog, Indicator
 from boligmonitor.catalog.reporting import Form, MultipleChoiceQuestion, Programme, SingleChoiceQuestion
 from boligmonitor.store.reporting import ReportingError, ReportStore, ReportSummary, ReportVersion
@@ -33,9 +38,11 @@ from boligmonitor.web.views.programme.content import IndicatorAttainment, Progra
 from boligmonitor.web.views.programme.present import (
     BreakView,
     ComparisonView,
+    ReasonText,
     ShareView,
     break_sections,
     comparison_sections,
+    reason_text,
     share_sections,
 )
 from boligmonitor.web.views.programme.tables import MIN_GROUP_SIZE
@@ -111,7 +118,7 @@ class AttainmentRow:
     baseline: str
     target: str
     colour: ColourText
-    reason: str
+    reason: ReasonText
     override_note: str | None
     members: str
 
@@ -174,7 +181,7 @@ class ComparisonPart:
     without_population: str | None
     tables: tuple[ComparisonView, ...]
     few: tuple[str, ...]
-    skipped: tuple[tuple[str, str], ...]  # (indicator id, the analysis's reason in English)
+    skipped: tuple[tuple[str, ReasonText], ...]  # (indicator id, the analysis's reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +308,6 @@ def build_programme_report(
     if analysis.hidden_members:
         about.append(t("programme_report.about.hidden_members", hidden=analysis.hidden_members))
     about.append(t("programme_report.about.method"))
-    if language != "en":
-        about.append(t("programme_report.about.reasons"))
     if visible is not None:
         about.append(t("programme_report.about.scope"))
     name = programme.name.get(language)
@@ -357,7 +362,7 @@ def _comparison_part(ctx: PageContext, table: MembersAgainstNonMembers | None) -
         else None,
         tables=tuple(view for view in views if not view.all_withheld),
         few=tuple(f"{view.heading}: {view.rows[0].n}" for view in views if view.all_withheld),
-        skipped=tuple((skipped.indicator_id, skipped.reason) for skipped in table.skipped),
+        skipped=tuple((item.indicator, item.reason) for item in views.skipped),
     )
 
 
@@ -420,7 +425,7 @@ def _attainment_rows(
                 else "–",
                 target=_target_text(whole.result.ambition, indicator, t),
                 colour=colour_text(whole.colour, t),
-                reason=whole.reason,
+                reason=_reason(whole, indicator, t),
                 override_note=t(
                     "programme_report.overridden",
                     analyst=override.analyst,
@@ -437,6 +442,18 @@ def _attainment_rows(
             )
         )
     return tuple(rows)
+
+
+def _reason(assessed: AssessedAttainment, indicator: Indicator | None, t: Translator) -> ReasonText:
+    """The analyst's words when overridden, else the rule's reason in the reader's language."""
+    if assessed.override is not None:
+        return ReasonText(assessed.override.reason)
+
+    def value_format(number: float) -> str:
+        return _value(indicator, number, t)
+
+    status = assessed.result.status
+    return reason_text(t, status.why, status.reason, value_format=value_format)
 
 
 def _value(indicator: Indicator | None, value: float | None, t: Translator) -> str:

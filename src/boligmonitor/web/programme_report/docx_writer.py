@@ -32,6 +32,7 @@ from boligmonitor.web.programme_report.content import (
     SharesPart,
 )
 from boligmonitor.web.programme_report.feedback import FeedbackReport
+from boligmonitor.web.views.programme.present import ReasonText
 
 MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LANGUAGE_TAGS: Final = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
@@ -68,7 +69,8 @@ def report_docx(report: ProgrammeReport, ctx: PageContext) -> bytes:
                 colour = row.colour
                 if row.override_note:
                     colour = ColourText(row.colour.key, f"{row.colour.label}. {row.override_note}")
-                rows.append([row.indicator, row.value, row.baseline, row.target, colour, row.members, row.reason])
+                reason = str(row.reason)
+                rows.append([row.indicator, row.value, row.baseline, row.target, colour, row.members, reason])
             caption = t("programme_report.development.caption", year=report.year, number=goal.number)
             _table(document, caption, header, rows)
         else:
@@ -163,7 +165,7 @@ def _shares(document: DocxDocument, part: SharesPart, t: Translator) -> None:
             if row["partial"]:
                 share += f" ({t('programme_analysis.shares.partial')})"
             if row["reason"]:
-                share += f" {row['reason']}"
+                share += f" {row['reason']}"  # a ReasonText: its words
             rows.append([str(row["year"]), row["members"], row["nation"], share, row["n"], row["published"]])
         _table(document, table.caption, header, rows)
     if not part.tables:
@@ -203,9 +205,9 @@ def _breaks(document: DocxDocument, part: BreaksPart, t: Translator) -> None:
         document.add_paragraph(t("programme_report.breaks.none"))
 
 
-def _list(document: DocxDocument, items: Sequence[str]) -> None:
+def _list(document: DocxDocument, items: Sequence[str | ReasonText]) -> None:
     for item in items:
-        document.add_paragraph(item, style="List Bullet")
+        document.add_paragraph(str(item), style="List Bullet")
 
 
 def feedback_docx(feedback: FeedbackReport, ctx: PageContext) -> bytes:

@@ -99,7 +99,10 @@ async def attainment(request: Request, principal: Reader, programme_id: str) -> 
     assert analysis.attainment is not None
     document = _provenance(ctx, programme, analysis.membership, principal, {"year": years.year})
     document["overrides_unmatched"] = len(analysis.attainment.overrides_unmatched)
-    document |= _table(tables.ATTAINMENT_COLUMNS, tables.attainment_rows(analysis.attainment))
+    document |= _table(
+        tables.ATTAINMENT_COLUMNS + tables.REASON_KEY_COLUMNS["attainment"],
+        tables.attainment_rows(analysis.attainment, reason_keys=True),
+    )
     return _answer(document)
 
 
@@ -121,8 +124,11 @@ async def comparison(request: Request, principal: Reader, programme_id: str) -> 
         "n_without_population": len(table.size_groups.without_population),
     }
     document["min_group_size"] = tables.MIN_GROUP_SIZE
-    document["skipped"] = [{"indicator": s.indicator_id, "reason": s.reason} for s in table.skipped]
-    document |= _table(tables.COMPARISON_COLUMNS, tables.comparison_rows(table))
+    document["skipped"] = tables.skipped_rows(table.skipped, reason_keys=True)
+    document |= _table(
+        tables.COMPARISON_COLUMNS + tables.REASON_KEY_COLUMNS["comparison"],
+        tables.comparison_rows(table, reason_keys=True),
+    )
     return _answer(document)
 
 
@@ -133,8 +139,10 @@ async def shares(request: Request, principal: Reader, programme_id: str) -> Resp
     found = analysis.shares
     assert found is not None
     document = _provenance(ctx, programme, analysis.membership, principal, {"start": years.start, "end": years.end})
-    document["skipped"] = [{"indicator": s.indicator_id, "reason": s.reason} for s in found.skipped]
-    document |= _table(tables.SHARE_COLUMNS, tables.share_rows(found))
+    document["skipped"] = tables.skipped_rows(found.skipped, reason_keys=True)
+    document |= _table(
+        tables.SHARE_COLUMNS + tables.REASON_KEY_COLUMNS["shares"], tables.share_rows(found, reason_keys=True)
+    )
     return _answer(document)
 
 
@@ -152,8 +160,10 @@ async def breaks(request: Request, principal: Reader, programme_id: str) -> Resp
         ctx, programme, analysis.membership, principal, {"membership_year": years.year, "break": found.break_year}
     )
     document["significance"] = tables.SIGNIFICANCE
-    document["skipped"] = [{"indicator": s.indicator_id, "reason": s.reason} for s in found.skipped]
-    document |= _table(tables.BREAK_COLUMNS, tables.break_rows(found))
+    document["skipped"] = tables.skipped_rows(found.skipped, reason_keys=True)
+    document |= _table(
+        tables.BREAK_COLUMNS + tables.REASON_KEY_COLUMNS["breaks"], tables.break_rows(found, reason_keys=True)
+    )
     return _answer(document)
 
 

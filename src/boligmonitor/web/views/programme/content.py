@@ -13,8 +13,10 @@ function so that they cannot disagree.
     )
     for goal in analysis.attainment.goals: ...                  # per goal: its indicators' colours
 
-Everything is in English and data; words in the page's language are the templates' and locales' job. Each part
-carries its years, its data version and its group sizes (the analysis results it wraps do). Members outside
+Everything is in English and data; words in the page's language are the templates' and locales' job. The
+analysis's reasons and caveats come both as English sentences and as keys with parameters
+(:class:`~boligmonitor.analysis.reasons.Reason`), which present.py's ``reason_text`` writes in the page's language.
+Each part carries its years, its data version and its group sizes (the analysis results it wraps do). Members outside
 ``visible_members`` (a regional adviser sees the programme as a whole, and only the members of her region) are left
 out of every per-member list here; group figures over all members stay, with their sizes.
 """

@@ -1,14 +1,22 @@
 """The programme analysis in the reader's language: rows and one-line summaries for the templates. Colours are
 always written as words beside the colour (never colour alone); only tested differences become sentences; a group
-under five municipalities shows its size and why it has no figure."""
+under five municipalities shows its size and why it has no figure.
+
+The analysis's reasons and caveats (:class:`~boligmonitor.analysis.reasons.Reason`: a key and its parameters) are
+written by :func:`reason_text` from ``locales/programme_reasons.yaml``, numbers formatted as on the rest of the page;
+a sentence the analysis knows only in English stays English and is marked ``lang="en"`` on a Norwegian page."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from markupsafe import Markup, escape
+
 from boligmonitor.analysis.breaks import Estimate
+from boligmonitor.analysis.reasons import ParamKind, ParamValue, Reason, untranslated
 from boligmonitor.analysis.reporting import (
     MIN_GROUP_SIZE,
     PROGRAMME_SCOPE,
@@ -18,10 +26,12 @@ from boligmonitor.analysis.reporting import (
     MembersAgainstNonMembers,
     NationalShares,
     ProgrammeBreaks,
+    SkippedIndicator,
 )
 from boligmonitor.catalog.models import Indicator
 from boligmonitor.catalog.reporting import Programme
 from boligmonitor.web.context import PageContext
+from boligmonitor.web.i18n import Translator
 from boligmonitor.web.present.formatting import count_text, value_text
 from boligmonitor.web.views.programme.content import ProgrammeAnalysis
 from boligmonitor.web.views.programme.tables import GROUP_ORDER, group_code, significant
@@ -30,6 +40,98 @@ TAGS: Final = {"green": "success", "yellow": "warning", "red": "danger", "grey":
 COLOURS: Final = ("green", "yellow", "red", "grey")
 PERCENT_DECIMALS: Final = 1
 SMALLEST_P: Final = 0.001
+REASON_PREFIX: Final = "programme_reason."
+MAX_GENERAL_DECIMALS: Final = 6
+
+
+# Reasons and caveats in the page's language
+
+
+class ReasonText(str):
+    """A reason or caveat as the page shows it: a string in the page's language, or in ``lang`` ("en") when the
+    analysis knows it only in English. In a template ``{{ reason }}`` writes it, marked with ``lang`` when set; in a
+    table or a DOCX it is its words."""
+
+    lang: str | None
+
+    def __new__(cls, text: str, lang: str | None = None) -> ReasonText:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __html__(self) -> str:
+        if self.lang is None:
+            return str(escape(self.text))
+        return str(Markup('<span lang="{}">{}</span>').format(self.lang, self.text))
+
+
+ValueFormat = Callable[[float], str]
+
+
+def reason_text(
+    t: Translator, reason: Reason | None, fallback: str = "", *, value_format: ValueFormat | None = None
+) -> ReasonText:
+    """``reason`` in ``t``'s language (``fallback``, English, when there is none). ``value_format`` writes the
+    parameters that are an indicator's values (with its decimals and unit); without it they are written as short
+    as they are exact."""
+    found = reason if reason is not None else untranslated(fallback)
+    if not found.translated:
+        return ReasonText(str(found.params["text"]), None if t.language == "en" else "en")
+    kinds = found.spec.params
+    values = {name: _param(t, kinds[name], value, value_format) for name, value in found.params.items()}
+    return ReasonText(t(REASON_PREFIX + found.key, **values))
+
+
+def reason_texts(t: Translator, reasons: Iterable[Reason], fallback: Iterable[str] = ()) -> list[ReasonText]:
+    """Each of ``reasons`` in ``t``'s language; the English ``fallback`` sentences when there are no reasons."""
+    found = list(reasons)
+    if not found:
+        found = [untranslated(text) for text in fallback]
+    return [reason_text(t, item) for item in found]
+
+
+def _param(t: Translator, kind: ParamKind, value: ParamValue, value_format: ValueFormat | None) -> str:
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    if kind == "year":
+        return str(int(value))
+    if kind == "count":
+        return t.number(value, 0)
+    if kind == "value" and value_format is not None:
+        return value_format(float(value))
+    if kind == "signed":
+        sign = "+" if value > 0 else "−" if value < 0 else "±"
+        return sign + t.number(abs(value), _general_decimals(abs(value)))
+    if kind == "percent_0":
+        return t(REASON_PREFIX + "percent", number=t.number(value * 100, 0))
+    if kind == "percent_1":
+        return t(REASON_PREFIX + "percent", number=t.number(value * 100, 1))
+    if kind == "decimal_2":
+        return t.number(value, 2)
+    return t.number(value, _general_decimals(value))
+
+
+def _general_decimals(value: float) -> int:
+    """The decimals of ``value`` written as short as it is exact (Python's ``:g``): 50 → 0, 46.7 → 1."""
+    written = f"{value:g}"
+    if "e" in written:
+        return 0 if abs(value) >= 1 else MAX_GENERAL_DECIMALS
+    return len(written.split(".")[1]) if "." in written else 0
+
+
+@dataclass
+class SkippedView:
+    indicator: str
+    reason: ReasonText
+
+
+def skipped_views(ctx: PageContext, skipped: Iterable[SkippedIndicator]) -> list[SkippedView]:
+    """The indicators an analysis could not use, each with why in the page's language."""
+    return [SkippedView(item.indicator_id, reason_text(ctx.t, item.why, item.reason)) for item in skipped]
 
 
 def row_id(key: AttainmentKey) -> str:
@@ -102,16 +204,16 @@ class AssessmentView:
     colour: str
     colour_label: str
     tag: str
-    reason: str
+    reason: ReasonText
     overridden: bool
     rule_colour_label: str
     rule_tag: str
-    rule_reason: str
+    rule_reason: ReasonText
     analyst: str | None
     decided_on: str | None
     value: str
     target: str | None
-    note: str | None
+    notes: list[ReasonText]
     coverage: str
 
 
@@ -187,22 +289,28 @@ def _assessment_view(ctx: PageContext, assessed: AssessedAttainment) -> Assessme
         else municipality_label(ctx, key.scope)
     )
     override = assessed.override
+
+    def value_format(number: float) -> str:
+        return _value(ctx, indicator, number)
+
+    rule_reason = reason_text(ctx.t, status.why, status.reason, value_format=value_format)
+    notes = list(result.notes) or ([untranslated(result.note)] if result.note else [])
     return AssessmentView(
         id=row_id(key),
         scope=scope,
         colour=assessed.colour,
         colour_label=ctx.t(f"programme_analysis.colour.{assessed.colour}"),
         tag=TAGS[assessed.colour],
-        reason=assessed.reason,
+        reason=rule_reason if override is None else ReasonText(override.reason),
         overridden=assessed.overridden,
         rule_colour_label=ctx.t(f"programme_analysis.colour.{status.colour}"),
         rule_tag=TAGS[status.colour],
-        rule_reason=status.reason,
+        rule_reason=rule_reason,
         analyst=None if override is None else override.analyst,
         decided_on=None if override is None else ctx.t.date(override.decided_on),
         value=ctx.t("programme_analysis.value_in_year", value=value, year=key.year),
         target=target,
-        note=result.note,
+        notes=[reason_text(ctx.t, note, value_format=value_format) for note in notes],
         coverage=ctx.t(
             "programme_analysis.attainment.coverage", with_value=result.n_with_value, n=result.n_municipalities
         ),
@@ -237,14 +345,21 @@ class ComparisonView:
     heading: str
     caption: str
     rows: list[ComparisonRow]
-    caveats: list[str]
+    caveats: list[ReasonText]
     summary: str
     counts: bool
     all_withheld: bool = False
 
 
-def comparison_sections(ctx: PageContext, table: MembersAgainstNonMembers) -> list[ComparisonView]:
-    views = []
+class ComparisonSections(list[ComparisonView]):
+    """The comparison's indicator sections, with the indicators it could not compare (``skipped``)."""
+
+    skipped: list[SkippedView]
+
+
+def comparison_sections(ctx: PageContext, table: MembersAgainstNonMembers) -> ComparisonSections:
+    views = ComparisonSections()
+    views.skipped = skipped_views(ctx, table.skipped)
     for changes in table.indicators:
         indicator = _indicator(ctx, changes.indicator_id)
         counts = changes.aggregation == "summed_count"
@@ -253,11 +368,7 @@ def comparison_sections(ctx: PageContext, table: MembersAgainstNonMembers) -> li
             figure = changes.figure(member, size)
             withheld = None
             if not figure.shown:
-                withheld = (
-                    ctx.t("programme_analysis.withheld.small", n=figure.n_municipalities, min=MIN_GROUP_SIZE)
-                    if 0 < figure.n_municipalities < MIN_GROUP_SIZE
-                    else ctx.t("programme_analysis.withheld.none")
-                )
+                withheld = _withheld(ctx, figure.n_municipalities, figure.withheld_why, figure.withheld)
             change = figure.absolute_change
             rows.append(
                 ComparisonRow(
@@ -290,8 +401,19 @@ def comparison_sections(ctx: PageContext, table: MembersAgainstNonMembers) -> li
         )
         heading = indicator_label(ctx, changes.indicator_id)
         all_withheld = all(row.withheld is not None for row in rows)
-        views.append(ComparisonView(heading, caption, rows, list(changes.caveats), summary, counts, all_withheld))
+        caveats = reason_texts(ctx.t, changes.caveat_reasons, changes.caveats)
+        views.append(ComparisonView(heading, caption, rows, caveats, summary, counts, all_withheld))
     return views
+
+
+def _withheld(ctx: PageContext, n: int, why: Reason | None, english: str | None) -> str:
+    """Why a group has no figure, short for a table cell: too few municipalities, none with values, or the
+    analysis's own reason (a pooled denominator of 0)."""
+    if why is not None and why.key == "comparison.withheld.zero_denominator":
+        return ctx.t(REASON_PREFIX + "withheld", reason=reason_text(ctx.t, why, english or "").text)
+    if 0 < n < MIN_GROUP_SIZE:
+        return ctx.t("programme_analysis.withheld.small", n=n, min=MIN_GROUP_SIZE)
+    return ctx.t("programme_analysis.withheld.none")
 
 
 def _signed(ctx: PageContext, value: float, indicator: Indicator | None, counts: bool) -> str:
@@ -337,7 +459,7 @@ def share_sections(ctx: PageContext, shares: NationalShares) -> list[ShareView]:
                         all=share.n_members,
                         municipalities=share.n_municipalities_with_values,
                     ),
-                    "reason": None if share.share is not None else share.reason,
+                    "reason": None if share.share is not None else reason_text(ctx.t, share.why, share.reason),
                     "published": count_text(share.published_national_total, ctx.t)
                     if share.published_national_total is not None
                     else "–",
@@ -368,11 +490,11 @@ class BreakGroupView:
     group: str
     n: str
     tested: bool
-    reason: str
+    reason: ReasonText
     level: str
     slope: str
     sentences: list[str]
-    caveats: list[str]
+    caveats: list[ReasonText]
 
 
 @dataclass
@@ -426,11 +548,11 @@ def _break_group(ctx: PageContext, group: GroupBreak, indicator: Indicator | Non
         group=name,
         n=ctx.t("programme_analysis.n_municipalities", n=group.n_municipalities),
         tested=group.computed,
-        reason=group.reason,
+        reason=reason_text(ctx.t, group.why, group.reason),
         level=level,
         slope=slope,
         sentences=sentences,
-        caveats=list(group.all_caveats),
+        caveats=reason_texts(ctx.t, group.all_caveat_reasons, group.all_caveats),
     )
 
 
@@ -454,6 +576,9 @@ def _p_value(ctx: PageContext, p_value: float) -> str:
 
 __all__ = [
     "AssessmentView",
+    "ComparisonSections",
+    "ReasonText",
+    "SkippedView",
     "attainment_sections",
     "break_sections",
     "comparison_sections",
@@ -462,6 +587,9 @@ __all__ = [
     "membership_rows",
     "municipality_label",
     "provenance",
+    "reason_text",
+    "reason_texts",
     "row_id",
     "share_sections",
+    "skipped_views",
 ]

@@ -182,6 +182,8 @@ async def overview_page(request: Request, principal: Reader, programme_id: str) 
         (ctx.t("programme_analysis.breaks.title"), ctx.url(programme_path(programme.id, "/trendbrudd"))),
         (ctx.t("programme_analysis.open_answers"), ctx.url(programme_path(programme.id, OPEN_ANSWERS))),
     ]
+    if principal.may(Action.ANALYSIS_EDIT):  # the members page is for those who may change the list
+        links.append((ctx.t("programme_members.title"), ctx.url(programme_path(programme.id, "/medlemmer"))))
     round_rows = [
         {
             "year": reporting.year,

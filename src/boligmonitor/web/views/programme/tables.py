@@ -1,13 +1,19 @@
 """The programme analysis as tidy tables: one row per figure with its years, group sizes and data version. The
 pages show these rows, the downloads (CSV, CSV for Excel (norsk), XLSX, JSON) are made from them, and the JSON API
 returns them, so the three cannot disagree. Column names and codes are English and stable; the pages put words in
-the reader's language on them."""
+the reader's language on them.
+
+The ``reason`` columns are the analysis's English sentences. For a client that writes them in its own language,
+``reason_keys=True`` adds each sentence as a stable key with its parameters (the columns of
+:data:`REASON_KEY_COLUMNS`; keys in :data:`boligmonitor.analysis.reasons.REASONS`, texts in
+``web/locales/programme_reasons.yaml``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from boligmonitor.analysis.reasons import Reason, untranslated
 from boligmonitor.analysis.reporting import (
     MIN_GROUP_SIZE,
     AssessedAttainment,
@@ -15,6 +21,7 @@ from boligmonitor.analysis.reporting import (
     MembersAgainstNonMembers,
     NationalShares,
     ProgrammeBreaks,
+    SkippedIndicator,
 )
 from boligmonitor.analysis.reporting.group_comparison import SIZE_ORDER
 from boligmonitor.catalog.models import Catalog
@@ -106,6 +113,17 @@ BREAK_COLUMNS: Final = (
     "data_version",
 )
 
+REASON_KEY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "attainment": ("reason_key", "reason_params", "rule_reason_key", "rule_reason_params", "notes"),
+    "comparison": ("withheld_key", "withheld_params", "caveats"),
+    "shares": ("reason_key", "reason_params"),
+    "breaks": ("reason_key", "reason_params", "caveat_reasons"),
+    "skipped": ("reason_key", "reason_params"),
+}
+"""The columns ``reason_keys=True`` adds to each table: ``*_key`` / ``*_params`` one sentence (None when there is
+none, or for an analyst's own words), ``notes`` / ``caveats`` / ``caveat_reasons`` a list of
+``{"key": …, "params": {…}}``."""
+
 GROUP_ORDER: Final[tuple[tuple[bool | None, SizeGroup | None], ...]] = (
     (None, None),
     (True, None),
@@ -118,9 +136,48 @@ def group_code(member: bool | None) -> str:
     return "all" if member is None else ("members" if member else "non_members")
 
 
-def attainment_rows(content: AttainmentContent) -> list[dict[str, Any]]:
+def reason_record(reason: Reason) -> dict[str, Any]:
+    """One sentence as JSON: its key and its parameters."""
+    return {"key": reason.key, "params": dict(reason.params)}
+
+
+def _reason_fields(name: str, reason: Reason | None) -> dict[str, Any]:
+    return {f"{name}_key": None if reason is None else reason.key, f"{name}_params": _params(reason)}
+
+
+def _params(reason: Reason | None) -> dict[str, Any] | None:
+    return None if reason is None else dict(reason.params)
+
+
+def _records(reasons: Iterable[Reason], english: Iterable[str]) -> list[dict[str, Any]]:
+    found = list(reasons) or [untranslated(text) for text in english]
+    return [reason_record(reason) for reason in found]
+
+
+def attainment_rows(content: AttainmentContent, *, reason_keys: bool = False) -> list[dict[str, Any]]:
     goal_numbers = {goal.goal.id: goal.goal.number for goal in content.goals}
-    return [_attainment_row(assessed, goal_numbers) for assessed in content.assessments()]
+    rows = []
+    for assessed in content.assessments():
+        row = _attainment_row(assessed, goal_numbers)
+        if reason_keys:
+            result = assessed.result
+            row |= _reason_fields("reason", assessed.why)
+            row |= _reason_fields("rule_reason", result.status.why)
+            row["notes"] = _records(result.notes, [result.note] if result.note else [])
+        rows.append(row)
+    return rows
+
+
+def skipped_rows(skipped: Iterable[SkippedIndicator], *, reason_keys: bool = False) -> list[dict[str, Any]]:
+    """The indicators an analysis could not use: ``indicator`` and ``reason`` (English), and with ``reason_keys``
+    the reason as a key with parameters."""
+    rows = []
+    for item in skipped:
+        row: dict[str, Any] = {"indicator": item.indicator_id, "reason": item.reason}
+        if reason_keys:
+            row |= _reason_fields("reason", item.structured_reason)
+        rows.append(row)
+    return rows
 
 
 def _attainment_row(assessed: AssessedAttainment, goal_numbers: Mapping[str, int]) -> dict[str, Any]:
@@ -153,7 +210,7 @@ def _attainment_row(assessed: AssessedAttainment, goal_numbers: Mapping[str, int
     }
 
 
-def comparison_rows(table: MembersAgainstNonMembers) -> list[dict[str, Any]]:
+def comparison_rows(table: MembersAgainstNonMembers, *, reason_keys: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for changes in table.indicators:
         for member, size in GROUP_ORDER:
@@ -176,10 +233,13 @@ def comparison_rows(table: MembersAgainstNonMembers) -> list[dict[str, Any]]:
                     "data_version": changes.data_version,
                 }
             )
+            if reason_keys:
+                rows[-1] |= _reason_fields("withheld", figure.withheld_why)
+                rows[-1]["caveats"] = _records(changes.caveat_reasons, changes.caveats)
     return rows
 
 
-def share_rows(shares: NationalShares) -> list[dict[str, Any]]:
+def share_rows(shares: NationalShares, *, reason_keys: bool = False) -> list[dict[str, Any]]:
     return [
         {
             "indicator": share.indicator_id,
@@ -198,15 +258,20 @@ def share_rows(shares: NationalShares) -> list[dict[str, Any]]:
             "reason": share.reason,
             "data_version": share.data_version,
         }
+        | (_reason_fields("reason", share.why) if reason_keys else {})
         for share in shares.shares
     ]
 
 
-def break_rows(breaks: ProgrammeBreaks) -> list[dict[str, Any]]:
+def break_rows(breaks: ProgrammeBreaks, *, reason_keys: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for found in breaks.breaks:
         for group in (found.members, found.non_members):
-            rows.append(_break_row(found.indicator_id, found.break_year, found.years, group, found.data_version))
+            row = _break_row(found.indicator_id, found.break_year, found.years, group, found.data_version)
+            if reason_keys:
+                row |= _reason_fields("reason", group.why)
+                row["caveat_reasons"] = _records(group.all_caveat_reasons, group.all_caveats)
+            rows.append(row)
     return rows
 
 
@@ -260,6 +325,7 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "GROUP_ORDER",
     "MIN_GROUP_SIZE",
+    "REASON_KEY_COLUMNS",
     "SHARE_COLUMNS",
     "SIGNIFICANCE",
     "attainment_rows",
@@ -267,6 +333,8 @@ __all__ = [
     "comparison_rows",
     "group_code",
     "indicator_name",
+    "reason_record",
     "share_rows",
     "significant",
+    "skipped_rows",
 ]
