@@ -147,6 +147,71 @@ def test_the_analyst_codes_an_answer_and_finds_it_counted(browser: Browser, codi
     page.context.close()
 
 
+# Selecting text as a mouse or Shift+arrows would: a range over the phrase in the answer's text.
+SELECT_PHRASE: Final = """(phrase) => {
+  const answer = document.querySelector("[data-coding-answer]");
+  const walker = document.createTreeWalker(answer, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(phrase);
+    if (at >= 0) {
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + phrase.length);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return true;
+    }
+  }
+  return false;
+}"""
+
+
+def test_a_passage_selected_in_the_answer_becomes_the_quote_that_is_coded(
+    browser: Browser, coding_server: CodingServer
+) -> None:
+    page = coding_server.page_for(browser, SIRI)
+    base = coding_server.base_url
+    page.goto(base + BASE + "/kodebok")
+    adding = page.locator("section[aria-labelledby='add-heading']")
+    adding.locator("input[name='navn']").fill("SYNTHETIC Samarbeid med NAV")
+    adding.get_by_role("button", name="Legg til koden").click()
+    expect(page.get_by_role("rowheader", name="SYNTHETIC Samarbeid med NAV")).to_be_visible()
+
+    page.goto(base + f"{BASE}/{SYNTHETIC_YEAR}/5006/{OPEN_QUESTION}")
+    coding = page.locator("section[aria-labelledby='code-heading']")
+    use = coding.get_by_role("button", name="Bruk teksten du har markert i svaret")
+    expect(use).to_be_visible()  # the script shows it; without scripts it stays hidden
+    use.click()
+    expect(coding.locator("#field-sitat-status")).to_have_text("Marker først en del av svaret over.")
+    phrase = "samarbeider med NAV"
+    assert page.evaluate(SELECT_PHRASE, phrase)
+    use.click()
+    expect(coding.locator("#field-sitat")).to_have_value(phrase)
+    expect(coding.locator("#field-utdrag-sitat")).to_be_checked()
+    expect(coding.locator("#field-sitat-status")).to_have_text("Teksten du markerte, står nå i sitatfeltet.")
+    assert_no_axe_violations(page)
+    coding.get_by_label("SYNTHETIC Samarbeid med NAV").check()
+    coding.get_by_role("button", name="Kod utdraget").click()
+    expect(page.get_by_text("Utdraget er kodet.")).to_be_visible()
+    expect(page.locator("article.bm-passage blockquote").filter(has_text=phrase)).to_have_count(1)
+    page.context.close()
+
+
+def test_without_scripts_the_selection_button_stays_hidden(browser: Browser, coding_server: CodingServer) -> None:
+    issued = coding_server.accounts.sign_in_verified(SIRI, method="oidc", client_address="127.0.0.1")
+    assert isinstance(issued, IssuedSession)
+    context = browser.new_context(locale="nb-NO", viewport=PHONE, java_script_enabled=False)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.add_cookies([{"name": SESSION_COOKIE, "value": issued.token, "url": coding_server.base_url}])
+    page = context.new_page()
+    page.goto(coding_server.base_url + ANSWER)
+    coding = page.locator("section[aria-labelledby='code-heading']")
+    expect(coding.locator("#field-sitat")).to_be_visible()  # the quote is typed or pasted instead
+    expect(coding.locator("button[data-use-selection]")).to_be_hidden()
+    context.close()
+
+
 def test_the_inbox_has_no_wcag_violations(browser: Browser, coding_server: CodingServer) -> None:
     page = coding_server.page_for(browser, KARI)
     response = page.goto(coding_server.base_url + "/innboks")
