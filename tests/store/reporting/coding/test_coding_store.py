@@ -220,3 +220,16 @@ def test_a_redaction_follows_the_same_text_into_a_new_submission(
     assert latest is not None
     assert latest.redacted("[x]").text == "SYNTHETIC: [x] og Ola Hansen fikk bolig. Takk, [x]!"
     assert coding.search(PROGRAMME, "Nordmann") == [] and len(coding.search(PROGRAMME, "Hansen")) == 1
+
+
+def test_the_codebook_reads_in_the_same_order_on_both_databases(coding: CodingStore, accounts: AccountStore) -> None:
+    siri = actor(accounts, "siri@husbanken.example")
+    for name, goal in (
+        ("SYNTHETIC b", "mal_01_overgangsfase"),
+        ("SYNTHETIC Å", None),
+        ("SYNTHETIC a", "mal_01_overgangsfase"),
+        ("SYNTHETIC B", None),
+    ):
+        coding.add_code(PROGRAMME, name, actor=siri, goal_id=goal)
+    # without a goal first (PostgreSQL would put NULLs last), then by goal and name, case aside
+    assert [c.name for c in coding.codes(PROGRAMME)] == ["SYNTHETIC B", "SYNTHETIC Å", "SYNTHETIC a", "SYNTHETIC b"]

@@ -68,14 +68,12 @@ class CodingStore:
     # The codebook
 
     def codes(self, programme_id: str) -> list[Code]:
-        """The programme's codes, by goal, then name."""
-        query = (
-            select(coding_code)
-            .where(coding_code.c.programme_id == programme_id)
-            .order_by(coding_code.c.goal_id, coding_code.c.name, coding_code.c.id)
-        )
+        """The programme's codes: those without a goal first, then by goal, then by name. Sorted here, not in SQL:
+        the two databases place NULLs and order text differently, and the codebook must read the same on both."""
+        query = select(coding_code).where(coding_code.c.programme_id == programme_id)
         with account_reading(self._engine) as connection:
-            return [_code(row) for row in connection.execute(query)]
+            codes = [_code(row) for row in connection.execute(query)]
+        return sorted(codes, key=lambda c: (c.goal_id is not None, c.goal_id or "", c.name.casefold(), c.name, c.id))
 
     def code(self, code_id: int) -> Code:
         with account_reading(self._engine) as connection:
