@@ -92,7 +92,7 @@ def _table(columns: Sequence[str], rows: list[dict[str, Any]]) -> dict[str, Any]
 async def attainment(request: Request, principal: Reader, programme_id: str) -> Response:
     """Goal attainment in ``ar`` per goal and indicator, for the programme and each member the reader may see."""
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     overrides = await run_in_threadpool(analysis_overrides, report_store(request), programme.id, years.year)
     analysis = await run_in_threadpool(personal_analysis, request, programme, years.year, principal, overrides)
@@ -150,7 +150,7 @@ async def shares(request: Request, principal: Reader, programme_id: str) -> Resp
 async def breaks(request: Request, principal: Reader, programme_id: str) -> Response:
     """The trend-break test at the programme's first year for members and non-members, with its caveats."""
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     chosen = Years(years.year, years.year, years.year)
     analysis = await run_in_threadpool(group_analysis, request, programme, chosen, AnalysisPart.BREAKS)
@@ -171,7 +171,7 @@ async def _group_part(
     request: Request, programme_id: str, part: AnalysisPart
 ) -> tuple[PageContext, Programme, Years, ProgrammeAnalysis]:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     analysis = await run_in_threadpool(group_analysis, request, programme, years, part)
     return ctx, programme, years, analysis

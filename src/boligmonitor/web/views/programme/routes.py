@@ -171,7 +171,7 @@ def make_download(
 @router.get(BASE, name="programme.overview")
 async def overview_page(request: Request, principal: Reader, programme_id: str) -> Response:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     analysis = await run_in_threadpool(personal_analysis, request, programme, years.year, principal, (), ())
     rounds = await run_in_threadpool(report_store(request).rounds, programme.id)
@@ -232,7 +232,7 @@ async def _attainment(
     status_code: int = 200,
 ) -> Response:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     if fmt is not None and fmt not in DOWNLOAD_FORMATS:
         raise UnknownPageError("format", fmt)
@@ -299,7 +299,7 @@ async def override_colour(request: Request, principal: Editor, programme_id: str
     """Set (or remove, ``handling=fjern``) an analyst's colour for one assessment; a reason is required. Errors
     show next to the row's fields and in a summary, in the page's language; nothing is saved then."""
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     form = await request.form()
     values = {name: value.strip() for name, value in form.items() if isinstance(value, str)}
@@ -380,7 +380,7 @@ async def comparison_download(request: Request, principal: Reader, programme_id:
 
 async def _comparison(request: Request, principal: Principal, programme_id: str, fmt: str | None) -> Response:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     if fmt is not None and fmt not in DOWNLOAD_FORMATS:
         raise UnknownPageError("format", fmt)
@@ -431,7 +431,7 @@ async def shares_download(request: Request, principal: Reader, programme_id: str
 
 async def _shares(request: Request, principal: Principal, programme_id: str, fmt: str | None) -> Response:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     if fmt is not None and fmt not in DOWNLOAD_FORMATS:
         raise UnknownPageError("format", fmt)
@@ -476,7 +476,7 @@ async def breaks_download(request: Request, principal: Reader, programme_id: str
 
 async def _breaks(request: Request, principal: Principal, programme_id: str, fmt: str | None) -> Response:
     ctx = analysis_page_context(request)
-    programme = programme_for(request, programme_id)
+    programme = await run_in_threadpool(programme_for, request, programme_id)  # reads imported members
     years = read_years(ctx, programme)
     if fmt is not None and fmt not in DOWNLOAD_FORMATS:
         raise UnknownPageError("format", fmt)
