@@ -70,6 +70,7 @@ BUILD_INPUT_CUBES: dict[str, tuple[set[str], dict[str, list[str] | None]]] = {
         },
     ),
     "ssb:06035": ({"KvPris"}, {"Boligtype": ["01"]}),
+    "ssb:09895": ({"Husleie", "Husleiear"}, {"AntRom": ["1", "2", "3", "4", "5+"]}),
     "husbanken:bostotte": (
         {"husstander", "soknader", "avslag", "utbetalt"},
         {

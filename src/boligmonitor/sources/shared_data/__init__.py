@@ -26,7 +26,7 @@ from boligmonitor.core.errors import InputError
 from boligmonitor.sources.manifest import MANIFEST_NAME, BuildManifest, InputFile, read_manifest
 from boligmonitor.sources.shared_data.common import Workspace
 from boligmonitor.sources.shared_data.geo import write_geo
-from boligmonitor.sources.shared_data.housing_market import write_housing_market
+from boligmonitor.sources.shared_data.housing_market import write_housing_market, write_rental_survey
 from boligmonitor.sources.shared_data.husbanken import write_husbanken
 from boligmonitor.sources.shared_data.income_social import write_income_social
 from boligmonitor.sources.shared_data.names import RegionNames, load_names
@@ -51,6 +51,7 @@ STEPS: tuple[tuple[str, Writer], ...] = (
     ("IMDi settlement of refugees and immigration reasons", write_refugees),
     ("IMDi social assistance and persistent low income", write_income_social),
     ("SSB 06035 price per m² of detached houses", write_housing_market),
+    ("SSB 09895 rents (rental market survey)", lambda w, _: write_rental_survey(w)),
     ("Husbanken bostøtte", write_husbanken),
     ("Oslo kommune district statistics", write_oslo),
 )

@@ -1,12 +1,15 @@
-"""SSB 06035: average price per m² of detached houses (eneboliger), a student's complete-case extract."""
+"""SSB 06035: average price per m² of detached houses (eneboliger), a student's complete-case extract; and SSB 09895:
+average rents from the rental market survey, a real recorded API answer."""
 
 from __future__ import annotations
 
 import re
 
+from boligmonitor.core.errors import InputError
 from boligmonitor.core.status import Status
 from boligmonitor.sources.cube import Unit
 from boligmonitor.sources.manifest import InputFile
+from boligmonitor.sources.readers.jsonstat import read_jsonstat
 from boligmonitor.sources.shared_data.common import (
     CubeBuilder,
     Described,
@@ -92,4 +95,40 @@ def write_housing_market(workspace: Workspace, names: RegionNames) -> list[Input
             ),
             notes=notes,
         ).entry(path, "jsonstat")
+    ]
+
+
+RENTAL_SURVEY = "api_fixtures/ssb_pxwebapi_v0_09895_jsonstat2_leiemarked.json"
+RENTAL_SURVEY_PATH = "ssb/09895_leiemarked_2012_2025.json"
+
+
+def write_rental_survey(workspace: Workspace) -> list[InputFile]:
+    """SSB 09895 (the rental market survey) as SSB answered it: a real recorded v0 response, written unchanged as a
+    cube (the price zones 00 Hele landet and 01 Oslo og Bærum, rooms 1-5+, monthly rent and yearly rent per m²,
+    2012-2025); BEF12 reads its national row for two rooms."""
+    source = workspace.source(RENTAL_SURVEY)
+    cube = read_jsonstat(source)  # an InputError naming the file if it is not JSON-stat
+    if cube.geo_dimension() is None or cube.time_dimension() is None or cube.metric_dimension() is None:
+        raise InputError.single(str(source), "expected the recorded 09895 response: price zone, time and measures")
+    write_cube(workspace, RENTAL_SURVEY_PATH, cube)
+    notes = [
+        "Price zones, not municipalities: 00 is the whole country, 01 Oslo og Bærum kommune; the monitor reads the "
+        "whole country only (a zone is no region of the monitor).",
+        "Rooms (AntRom) 1, 2, 3, 4, 5+ without a total: an indicator must choose the size it reads (BEF12: two).",
+    ]
+    return [
+        Described(
+            dataset="ssb:09895",
+            publisher="SSB",
+            title="Gjennomsnittlig leie etter prissone, antall rom og år (leiemarkedsundersøkelsen), 2012-2025",
+            table="09895",
+            source_url="https://www.ssb.no/statbank/table/09895/",
+            licence="none stated (Torcode/bostotte-oslo); SSB data: NLOD / CC BY 4.0",
+            provenance=(
+                "Torcode/bostotte-oslo, data/raw/ssb_09895_leiemarked.json, commit "
+                "d0d1a406567c166f45b0cf136147f11b429fdbe7: SSB's PxWebApi v0 JSON-stat 2.0 answer for table 09895 "
+                f"(updated {cube.updated or 'not stated'}); shared/data/{RENTAL_SURVEY}. Written unchanged as a cube."
+            ),
+            notes=notes,
+        ).entry(RENTAL_SURVEY_PATH, "jsonstat")
     ]
