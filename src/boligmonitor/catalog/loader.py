@@ -16,9 +16,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from boligmonitor.catalog.models import DEFER_CROSS_CHECKS, Catalog, PathPart, format_path
+from boligmonitor.catalog.models import DEFER_CROSS_CHECKS, Catalog
 from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
+from boligmonitor.core.yaml_nodes import PathPart, format_path
 
 PACKAGED_CATALOG = "data/catalog.yaml"
 

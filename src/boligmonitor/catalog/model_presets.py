@@ -35,13 +35,13 @@ from boligmonitor.catalog.models import (
     CatalogModel,
     FieldPath,
     IndicatorId,
-    PathPart,
     Polarity,
     Problem,
     Text,
 )
 from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
+from boligmonitor.core.yaml_nodes import PathPart
 
 PACKAGED_PRESETS = "data/model_presets.yaml"
 WEIGHTS_SOURCE = "--weights"

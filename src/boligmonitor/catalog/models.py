@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from boligmonitor.core.yaml_nodes import PathPart, format_path
 from boligmonitor.sources.cube import METRIC_DIMENSION_NAMES, REGION_DIMENSION_NAMES, TIME_DIMENSION_NAMES
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -39,20 +40,8 @@ SCHEMA_VERSION: Literal[1] = 1
 # Validation-context key: when true, cross-field checks are collected by the caller instead of raised.
 DEFER_CROSS_CHECKS = "boligmonitor.catalog.defer_cross_checks"
 
-PathPart = str | int
 FieldPath = tuple[PathPart, ...]
 Problem = tuple[FieldPath, str]
-
-
-def format_path(path: Sequence[PathPart]) -> str:
-    """``("indicators", 3, "recipe")`` -> ``"indicators[3].recipe"``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 def _not_blank(value: str) -> str:

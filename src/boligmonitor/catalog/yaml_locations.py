@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import yaml
 from pydantic_core import ErrorDetails
 
-from boligmonitor.catalog.models import PathPart, format_path
+from boligmonitor.core.yaml_nodes import PathPart, format_path, yaml_child
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,6 @@ def locate(root: yaml.Node, loc: Sequence[PathPart], *, skip_unmatched: bool) ->
     if missing is not None:
         consumed.append(loc[-1] if skip_unmatched else missing)
     return YamlLocation(line=node.start_mark.line + 1, field=format_path(consumed) or None)
-
-
-def yaml_child(node: yaml.Node, part: PathPart) -> yaml.Node | None:
-    """The value of key ``part`` in a mapping node, or item ``part`` of a sequence node; None when there is none."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]  # type: ignore[no-any-return]
-    return None
 
 
 def without_echoes(errors: Sequence[ErrorDetails]) -> list[ErrorDetails]:

@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from boligmonitor.catalog.models import PathPart, format_path
 from boligmonitor.catalog.yaml_locations import locate, plain_message, without_echoes
 from boligmonitor.core.errors import InputError, InputProblem
+from boligmonitor.core.yaml_nodes import PathPart, format_path
 
 # libyaml's loader where installed; both give the same nodes and marks.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

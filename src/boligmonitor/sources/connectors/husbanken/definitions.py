@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from boligmonitor.core.errors import InputError, InputProblem
+from boligmonitor.core.yaml_nodes import PathPart, deepest_line, format_path
 
 PACKAGED_DEFINITIONS = "definitions.yaml"
 #: Qlik's Engine caps one data page at 10 000 cells [I]; pages stay under this many (husbanken-qlik.md §3).
@@ -37,8 +38,6 @@ NORWAY_CODE = "0"
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IDENTIFIER = r"^[a-z][a-z0-9_]*$"
-
-PathPart = str | int
 
 
 class Role(StrEnum):
@@ -363,29 +362,6 @@ def parse_definitions(text: str, file: str = "<husbanken definitions>") -> Defin
     return definitions
 
 
-def format_path(loc: Sequence[PathPart]) -> str:
-    """``("cubes", 2, "measures", 0, "expression")`` → ``cubes[2].measures[0].expression``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def _problem(file: str, root: yaml.Node, loc: tuple[Any, ...], message: str) -> InputProblem:
     path = tuple(part for part in loc if isinstance(part, (str, int)))
-    return InputProblem(file=file, line=_line_of(root, path), field=format_path(path) or None, message=message)
-
-
-def _line_of(root: yaml.Node, loc: Sequence[PathPart]) -> int:
-    """The 1-based line of the deepest YAML node ``loc`` reaches (a missing key: its parent's line)."""
-    node = root
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = next((value for key, value in node.value if key.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            break
-        node = child
-    return int(node.start_mark.line) + 1
+    return InputProblem(file=file, line=deepest_line(root, path), field=format_path(path) or None, message=message)
