@@ -251,7 +251,7 @@ async def resume_report_form(
     version = (posted.get(routes.VERSION_FIELD) or [""])[0]
     expected = int(version) if version.isascii() and version.isdigit() and len(version) <= 9 else report.version
     ctx = page_context(request)
-    return await routes._form_response(
+    return await routes.form_response(
         request,
         principal,
         round_id,

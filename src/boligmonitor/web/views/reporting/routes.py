@@ -150,7 +150,7 @@ async def open_draft(request: Request, principal: Editor, round_id: int, municip
     try:
         await run_in_threadpool(store.open_draft, round_id, code, actor=principal.actor())
     except ReportingError as problem:
-        return await _form_response(request, principal, round_id, code, form_error=_problem(problem, ctx))
+        return await form_response(request, principal, round_id, code, form_error=_problem(problem, ctx))
     return redirect(ctx.url(report_path(round_id, code)))
 
 
@@ -161,7 +161,7 @@ async def open_draft(request: Request, principal: Editor, round_id: int, municip
 async def report_page(request: Request, principal: ReportReader, round_id: int, municipality: str) -> Response:
     ctx = page_context(request)
     notice_key = NOTICES.get(request.query_params.get("melding", ""))
-    return await _form_response(
+    return await form_response(
         request, principal, round_id, _code(municipality), notice=ctx.t(notice_key) if notice_key else None
     )
 
@@ -193,7 +193,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
     try:
         form = store.form(reporting)
     except ReportingError as problem:
-        return await _form_response(request, principal, round_id, code, form_error=_problem(problem, ctx))
+        return await form_response(request, principal, round_id, code, form_error=_problem(problem, ctx))
     values = values_from_post(form, _multi(posted))
     read = read_answers(form, values)
     errors = {
@@ -206,7 +206,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
         )
         for other in others:
             errors.setdefault(other.question_id, answer_problem_text(other, form, store.catalog, ctx.t))
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -225,7 +225,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
             who=conflict.saved_by,
             when=format_timestamp(conflict.saved_at, ctx.language),
         )
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -236,7 +236,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
             status_code=409,
         )
     except AnswerError as refused:
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -247,7 +247,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
             status_code=400,
         )
     except ReportingError as problem:
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -262,7 +262,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
     try:
         await run_in_threadpool(store.submit, saved.id, saved.version, actor=actor)
     except AnswerError as refused:
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -273,7 +273,7 @@ async def _save(request: Request, principal: Principal, round_id: int, code: str
             status_code=400,
         )
     except ReportingError as problem:
-        return await _form_response(
+        return await form_response(
             request, principal, round_id, code, values=values, form_error=_problem(problem, ctx), status_code=409
         )
     return redirect(ctx.url(report_path(round_id, code), melding="sendt"))
@@ -341,7 +341,7 @@ async def return_report(request: Request, principal: Returner, round_id: int, mu
             store.return_report, report.id, comment, actor=principal.actor(), expected_version=_expected_version(posted)
         )
     except ReportingError as problem:
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -366,7 +366,7 @@ async def add_comment(request: Request, principal: Commenter, round_id: int, mun
     try:
         await run_in_threadpool(store.comment, report.id, text, actor=principal.actor(), goal_id=goal)
     except ReportingError as problem:
-        return await _form_response(
+        return await form_response(
             request,
             principal,
             round_id,
@@ -412,7 +412,7 @@ async def feedback_page(request: Request, principal: ReportReader, round_id: int
 # Inside
 
 
-async def _form_response(
+async def form_response(
     request: Request,
     principal: Principal,
     round_id: int,
@@ -578,4 +578,4 @@ def _problem(problem: ReportingError, ctx: PageContext) -> str:
     return reporting_problem_text(problem, ctx.t)
 
 
-__all__ = ["REPORTS_PATH", "report_path", "router"]
+__all__ = ["REPORTS_PATH", "form_response", "report_path", "router"]
