@@ -15,11 +15,9 @@ gives each member's line for that check. With ``programme``, levels and dates ar
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -44,7 +42,8 @@ from boligmonitor.sources.readers.checked_csv import (
     parse_year,
     text_from_cell,
 )
-from boligmonitor.sources.readers.limits import check_file_size, check_row_count, printable_path
+from boligmonitor.sources.readers.limits import printable_path
+from boligmonitor.sources.readers.xlsx_sheet import open_sheet
 
 REQUIRED_COLUMNS = ("municipality", "from")
 OPTIONAL_COLUMNS = ("level", "to", "status", "name")
@@ -206,58 +205,8 @@ def _status(cell: object) -> MemberStatus:
 
 
 def _read_xlsx(path: Path, problems: ProblemCollector, programme: Programme | None) -> list[tuple[int, Member]]:
-    # Imported here: openpyxl (and numpy, which it loads) is not needed to read a CSV.
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    file = problems.file
-    check_file_size(path, file)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError.single(file, f"not a readable .xlsx workbook ({exc})") from exc
-    try:
-        sheet = _choose_sheet(workbook, file)
-        sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
-        sheet_rows: Iterator[tuple[object, ...]] = iter(sheet.iter_rows(values_only=True))
-        header = [text_from_cell(cell) for cell in next(sheet_rows, None) or ()]
-        while header and not header[-1]:
-            header.pop()
-        if not header:
+    with open_sheet(path, problems.file, XLSX_SHEET_NAME) as sheet:
+        if not sheet.header:
             problems.add("the sheet is empty: expected the column names in row 1", line=1)
             return []
-        return _members(tuple(header), _sheet_cells(header, sheet_rows, problems), problems, programme)
-    finally:
-        workbook.close()
-
-
-def _choose_sheet(workbook: Any, file: str) -> Any:
-    names: list[str] = list(workbook.sheetnames)
-    chosen = next((name for name in names if name.strip().lower() == XLSX_SHEET_NAME), None)
-    if chosen is None and len(names) == 1:
-        chosen = names[0]
-    if chosen is None:
-        listed = ", ".join(repr(name) for name in names)
-        message = f"the workbook has several sheets ({listed}) and none is named {XLSX_SHEET_NAME!r}"
-        raise InputError.single(file, message)
-    sheet = workbook[chosen]
-    if not hasattr(sheet, "iter_rows"):
-        raise InputError.single(file, f"sheet {chosen!r} is a chart, not a table", field=chosen)
-    return sheet
-
-
-def _sheet_cells(
-    header: list[str], sheet_rows: Iterator[tuple[object, ...]], problems: ProblemCollector
-) -> Iterator[tuple[int, dict[str, object]]]:
-    """Each non-empty row below the header as (row number, {column: cell})."""
-    width = len(header)
-    n_rows = 0
-    for row_number, cells in enumerate(sheet_rows, start=2):
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
-            continue
-        n_rows += 1
-        check_row_count(n_rows, problems.file, row_number)
-        if any(cell is not None and text_from_cell(cell) for cell in cells[width:]):
-            problems.add("a value in a column that has no name in row 1", line=row_number)
-        padded = (*cells[:width], *([None] * (width - len(cells))))
-        yield row_number, dict(zip(header, padded, strict=True))
+        return _members(tuple(sheet.header), sheet.records(problems), problems, programme)

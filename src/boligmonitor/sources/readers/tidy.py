@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import math
-import zipfile
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,7 +31,8 @@ from boligmonitor.sources.readers.checked_csv import (
     parse_year,
     text_from_cell,
 )
-from boligmonitor.sources.readers.limits import check_file_size, check_row_count, printable_path
+from boligmonitor.sources.readers.limits import printable_path
+from boligmonitor.sources.readers.xlsx_sheet import open_sheet
 
 TIDY_COLUMNS: tuple[str, ...] = (
     "indicator",
@@ -264,68 +264,11 @@ def _format_number(value: float | None) -> str:
 
 
 def _read_xlsx(path: Path, table: TidyTable, structure: ProblemCollector, content: ProblemCollector) -> None:
-    # Imported here: openpyxl (and numpy, which it loads) would add some 20 MB to every CSV import.
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    file = printable_path(path)
-    check_file_size(path, file)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError.single(file, f"not a readable .xlsx workbook ({exc})") from exc
-    try:
-        sheet = _choose_sheet(workbook, file)
-        sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
-        sheet_rows: Iterator[tuple[object, ...]] = iter(sheet.iter_rows(values_only=True))
-        header = [text_from_cell(c) for c in next(sheet_rows, None) or ()]
-        while header and not header[-1]:
-            header.pop()
-        if not header:
+    with open_sheet(path, printable_path(path), XLSX_SHEET_NAME) as sheet:
+        if not sheet.header:
             structure.add("the sheet is empty: expected the column names in row 1", line=1)
             return
-        _read_rows(tuple(header), _cells_from_sheet(header, sheet_rows, structure), table, content)
-    finally:
-        workbook.close()
-
-
-def _choose_sheet(workbook: Any, file: str) -> Any:
-    names: list[str] = list(workbook.sheetnames)
-    chosen = next((n for n in names if n == XLSX_SHEET_NAME), None)
-    chosen = chosen or next((n for n in names if n.strip().lower() == XLSX_SHEET_NAME), None)
-    if chosen is None and len(names) == 1:
-        chosen = names[0]
-    if chosen is None:
-        listed = ", ".join(repr(n) for n in names)
-        raise InputError.single(
-            file, f"the workbook has several sheets ({listed}) and none is named {XLSX_SHEET_NAME!r}"
-        )
-    sheet = workbook[chosen]
-    if not hasattr(sheet, "iter_rows"):
-        raise InputError.single(file, f"sheet {chosen!r} is a chart, not a table", field=chosen)
-    return sheet
-
-
-def _cells_from_sheet(
-    header: list[str], sheet_rows: Iterator[tuple[object, ...]], structure: ProblemCollector
-) -> Iterator[tuple[int, dict[str, object]]]:
-    """Each non-empty row below the header as (row number, {column: cell}); a value in a column without a
-    name is a problem in ``structure``."""
-    from openpyxl.utils import get_column_letter
-
-    width = len(header)
-    n_rows = 0
-    for row_number, cells in enumerate(sheet_rows, start=2):
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        n_rows += 1
-        check_row_count(n_rows, structure.file, row_number)
-        for position, cell in enumerate(cells[width:], start=width + 1):
-            if cell is not None and text_from_cell(cell):
-                letter = get_column_letter(position)
-                structure.add(f"a value in column {letter}, which has no name in row 1", row_number, letter)
-        padded = (*cells[:width], *([None] * (width - len(cells))))
-        yield row_number, dict(zip(header, padded, strict=True))
+        _read_rows(tuple(sheet.header), sheet.records(structure), table, content)
 
 
 # --- checking rows -----------------------------------------------------------------------------------------
