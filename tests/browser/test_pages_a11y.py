@@ -41,6 +41,8 @@ PAGE_TYPES = (
     PageType("theme", THEME),
     PageType("indicator", "/indikator/BEF03"),
     PageType("indicator-filtered", "/indikator/BEF03?fylke=46"),
+    PageType("indicator-national-only", "/indikator/BEF12"),
+    PageType("series-not-for-level", "/region/4601/indikator/BEF12"),
     PageType("series", "/region/4601/indikator/BEF03"),
     PageType("compare", "/sammenlign?kommune=0301&kommune=4601"),
     PageType("compare-empty", "/sammenlign"),

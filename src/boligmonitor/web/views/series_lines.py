@@ -25,6 +25,7 @@ from boligmonitor.web.views.indicator.display import has_denominator
 from boligmonitor.web.views.indicator.filters import kostra_of_year
 
 OWN, NORWAY_LINE, COUNTY_LINE, KOSTRA_LINE = "region", "norway", "county", "kostra_group"
+NOT_FOR_LEVEL = "not_for_level"  # a point's missing reason when the publisher has no figures for that kind of area
 # Why a point has no value when it is not the publisher's status: no KOSTRA group that year, or a group
 # member without numerator or denominator (a pooled value would silently leave it out).
 NO_GROUP = "no_group"
@@ -104,11 +105,16 @@ def _area_line(ctx: PageContext, indicator: Indicator, key: str, code: str, year
     region = data.regions[code]
     stored = {observation.year: observation for observation in data.series(indicator.id, code)}
     aggregate = region.level in (RegionLevel.COUNTRY, RegionLevel.COUNTY)
+    published_here = str(region.level) in indicator.geo_levels
     points = {}
     for year in years:
         observation = stored.get(year)
         if observation is not None and observation.value is not None:
             points[year] = _point(ctx, indicator, observation)
+        elif not published_here:
+            # The publisher gives no figures for this kind of area (a municipality of a national-only indicator):
+            # not a gap in its reporting.
+            points[year] = _missing_point(ctx, indicator, code, year, Status.MISSING, NOT_FOR_LEVEL)
         elif aggregate:
             # Norway or a county without a published value that year: pooled from its municipalities (the
             # analysis layer does it, with the same rules as everywhere else), or missing with its status.
@@ -146,7 +152,9 @@ def _measured(ctx: PageContext, indicator: Indicator, code: str, year: int, m: M
     )
 
 
-def _missing_point(ctx: PageContext, indicator: Indicator, code: str, year: int, status: Status) -> Point:
+def _missing_point(
+    ctx: PageContext, indicator: Indicator, code: str, year: int, status: Status, missing: str | None = None
+) -> Point:
     return Point(
         year=year,
         value=None,
@@ -161,7 +169,7 @@ def _missing_point(ctx: PageContext, indicator: Indicator, code: str, year: int,
         ci_level=None,
         ci_method=None,
         region=code,
-        missing=ctx.data.missing_reason(indicator.id, status).value,
+        missing=missing or ctx.data.missing_reason(indicator.id, status).value,
     )
 
 

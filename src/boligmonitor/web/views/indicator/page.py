@@ -84,6 +84,8 @@ def indicator_page(ctx: PageContext, indicator_id: str) -> Page:
     filters = parse_filters(ctx, data.tables.years(indicator.id))
     if filters.year is None:
         return _not_loaded_page(ctx, indicator)
+    if not published_for_municipalities(indicator):
+        return _national_page(ctx, indicator)
     t = ctx.t
     language = ctx.language
     year = filters.year
@@ -247,6 +249,42 @@ def _not_loaded_page(ctx: PageContext, indicator: Indicator) -> Page:
             "short_name": indicator.short_name.get(ctx.language),
             "year": None,
             "not_loaded_reason": (status.reason or None) if status else None,
+            "about": about_indicator(ctx, indicator),
+            "icon_sprite": "",
+        },
+        breadcrumbs=_breadcrumbs(ctx, indicator, indicator.short_name.get(ctx.language)),
+    )
+
+
+def published_for_municipalities(indicator: Indicator) -> bool:
+    """Whether the publisher gives the indicator per municipality (or per urban district, which the municipal
+    pages show): else, as SSB's rental survey and house price index, only for Norway (or counties)."""
+    return bool({"municipality", "district"} & set(indicator.geo_levels))
+
+
+def _national_page(ctx: PageContext, indicator: Indicator) -> Page:
+    """An indicator published only for the whole country: no municipality list of empty rows (which would read as
+    357 municipalities that did not report), but Norway's latest value, its year, and the way to its series."""
+    t = ctx.t
+    name = indicator.name.get(ctx.language)
+    latest = next(
+        (o for o in sorted(ctx.data.series(indicator.id, NORWAY), key=lambda o: -o.year) if o.value is not None), None
+    )
+    national = None
+    if latest is not None:
+        national = {"value": value_text(indicator, latest.value, t), "year": latest.year}
+    return Page(
+        "indicator.html",
+        t("indicator.title", name=name),
+        {
+            "indicator": indicator,
+            "name": name,
+            "short_name": indicator.short_name.get(ctx.language),
+            "year": latest.year if latest is not None else None,
+            "national_only": True,
+            "national": national,
+            "levels": ", ".join(t(f"indicator.level.{level}") for level in indicator.geo_levels),
+            "series_url": ctx.url(f"/region/{NORWAY}/indikator/{indicator.id}"),
             "about": about_indicator(ctx, indicator),
             "icon_sprite": "",
         },
