@@ -5,8 +5,10 @@ through ``require`` on a route, and the monitor's public routes, which stay publ
 The tables below are written out by hand. Any cell that changes — a route that opens up or closes, a permission in
 permissions.yaml, a route added without a row here — fails this test until the table is changed on purpose.
 
-The app is the monitor over the session's database built from ../shared/data, with SYNTHETIC people: one account
-per role, the municipal ones in 5001, the adviser in the SYNTHETIC region Midt (county 50).
+The app is the monitor over the session's database built from ../shared/data, and over a fresh, migrated
+PostgreSQL schema with SYNTHETIC statistics (regions named "SYNTHETIC kommune …"; the suite does not load the real
+database into PostgreSQL), with SYNTHETIC people: one account per role, the municipal ones in 5001, the adviser in
+the SYNTHETIC region Midt (county 50). Every cell must hold on both databases.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Final
 
 import httpx
@@ -24,7 +25,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from boligmonitor.store import create_engine_for
+from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Action, IssuedSession, Role
 from boligmonitor.web.auth import SESSION_COOKIE, Principal, Requirement, require
 from boligmonitor.web.auth.access import SAFE_METHODS
@@ -38,6 +39,8 @@ from tests.store.accounts.synthetic import (
 )
 from tests.store.accounts.test_roles import POLICY
 from tests.web.auth.conftest import CLI, build_app, csrf_from
+from tests.web.programme.conftest import put_matrix_statistics
+from tests.web.programme_report.conftest import postgres_site_url  # noqa: F401  (the module's PostgreSQL schema)
 
 PEOPLE: Final = {
     Role.ADMINISTRATOR: "admin@husbanken.example",
@@ -128,11 +131,18 @@ def probe_router() -> APIRouter:
     return probes
 
 
-@pytest.fixture(scope="module")
-def matrix_site(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixSite]:
-    path = tmp_path_factory.mktemp("matrix") / "monitor.sqlite"
-    shutil.copyfile(built_database, path)  # the session's database is shared: never written
-    url = f"sqlite:///{path}"
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def matrix_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixSite]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("matrix") / "monitor.sqlite"
+        shutil.copyfile(request.getfixturevalue("built_database"), path)  # the session's: never written
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_site_url")
+        engine = create_engine_for(url)
+        migrate(engine)
+        put_matrix_statistics(Store(engine))
+        engine.dispose()
     accounts = AccountStore(create_engine_for(url), passwords=cheap_passwords())
     accounts.replace_regions(SYNTHETIC_REGIONS, actor=CLI, source="synthetic")
     for role, email in PEOPLE.items():

@@ -95,10 +95,13 @@ def with_synthetic_members(codes: Sequence[str]) -> Programme:
 
 
 def put_matrix_statistics(store: Store) -> None:
-    """The matrix site's SYNTHETIC regions, population (BEF01) and BL05."""
+    """The matrix site's SYNTHETIC regions (Norway, the counties and municipalities named "SYNTHETIC …"),
+    population (BEF01) and BL05."""
     municipalities = (*MATRIX_MEMBERS, *MATRIX_NON_MEMBERS)
     counties = sorted({code[:2] for code in municipalities})
-    regions = [RegionRow(county, f"SYNTHETIC fylke {county}", "county") for county in counties] + [
+    regions = [RegionRow("0", "SYNTHETIC Norge", "country")]
+    regions += [RegionRow(county, f"SYNTHETIC fylke {county}", "county", parent_code="0") for county in counties]
+    regions += [
         RegionRow(code, f"SYNTHETIC kommune {code}", "municipality", parent_code=code[:2]) for code in municipalities
     ]
 
