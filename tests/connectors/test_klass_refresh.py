@@ -21,7 +21,8 @@ from boligmonitor.catalog import load_catalog
 from boligmonitor.cli.app import app
 from boligmonitor.pipeline import refresh as refresh_module
 from boligmonitor.pipeline.build import BuildSummary
-from boligmonitor.pipeline.refresh import LIVE_CHANGES_DATASET, RefreshSummary, refresh
+from boligmonitor.pipeline.refresh import RefreshSummary, refresh
+from boligmonitor.pipeline.refresh_klass import LIVE_CHANGES_DATASET
 from boligmonitor.sources.connectors.http import ResponseArchive
 from boligmonitor.sources.connectors.ssb import SsbApiError
 from boligmonitor.sources.manifest import read_manifest

@@ -44,7 +44,7 @@ import shutil
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,16 +68,21 @@ from boligmonitor.pipeline.fetch_plan import (
     table_selection,
     v0_table_path,
 )
-from boligmonitor.pipeline.inputs import COUNTY_CLASSIFICATION, MUNICIPALITY_CLASSIFICATION
+from boligmonitor.pipeline.inputs import MUNICIPALITY_CLASSIFICATION
 from boligmonitor.pipeline.refresh_husbanken import (
     SYNTHETIC,
     HusbankenRefresh,
     HusbankenSource,
     StagedDataset,
     refresh_husbanken,
-    synthetic_note,
 )
-from boligmonitor.sources.connectors import klass as klass_api
+from boligmonitor.pipeline.refresh_klass import (
+    SSB_LICENCE,
+    UNKNOWN_MUNICIPALITY,
+    RegisterFile,
+    register_updates,
+)
+from boligmonitor.pipeline.synthetic_marks import marked_synthetic
 from boligmonitor.sources.connectors.http import PoliteClient, ResponseArchive
 from boligmonitor.sources.connectors.http.archive import NO_CODELIST, ArchivedRequest
 from boligmonitor.sources.connectors.ssb import SsbApiError, pxweb, pxweb_v0
@@ -88,18 +93,11 @@ from boligmonitor.sources.connectors.ssb.requests import DEFAULT_MAX_CELLS, spli
 from boligmonitor.sources.cube import Cube, FlagRuns
 from boligmonitor.sources.manifest import BuildManifest, InputFile, read_manifest
 from boligmonitor.sources.readers.jsonstat import read_jsonstat, write_jsonstat
-from boligmonitor.sources.readers.klass_files import read_klass_changes, read_klass_codes
-from boligmonitor.sources.readers.klass_records import KlassChange, KlassCode
+from boligmonitor.sources.readers.klass_files import read_klass_codes
 from boligmonitor.store import Store
 
 FETCHED_DIRECTORY = "ssb-live"
-KLASS_DIRECTORY = "klass-live"
-LIVE_CHANGES_DATASET = "klass:131-changes-live"
-EARLIEST_CHANGES = date(2000, 1, 1)  # KLASS 131 changes start earlier than any series the monitor shows
-LICENCE = "NLOD / CC BY 4.0 (Statistisk sentralbyrå)"
-UNKNOWN_MUNICIPALITY = "9999"  # KLASS 131's "unknown municipality", not a place
 FAKE_SSB = "a fake SSB server (the table's label says SYNTHETIC)"
-FAKE_KLASS = "a fake KLASS service (its records' notes say SYNTHETIC)"
 _MAX_WAITS = 3  # a clock that does not move on sleep must not keep the refresh waiting for ever
 
 WindowPolicy = Literal["refuse", "wait"]
@@ -203,12 +201,6 @@ class _SuppliedDataset:
     synthetic: bool = False
 
 
-@dataclass(frozen=True)
-class _RegisterFile:
-    entry: InputFile
-    document: dict[str, Any]
-
-
 def refresh(
     client: PoliteClient | None,
     archive: ResponseArchive,
@@ -253,10 +245,10 @@ def refresh(
             supplied = _supplied_datasets(
                 dataset_supplies(recipe_parts(catalog), summary.resolved), fetched, input_directory, summary.problems
             )
-    register: list[_RegisterFile] = []
+    register: list[RegisterFile] = []
     if klass is not None:
         progress.stage("Checking the KLASS register")
-        register = _register_updates(klass, input_directory, clock())
+        register = register_updates(klass, input_directory, clock())
         summary.register_checked = True
         summary.register = [file.entry.dataset for file in register]
     staged: list[StagedDataset] = []
@@ -449,23 +441,11 @@ def _table_entry(table_id: str, fetched: _FetchedTable, moment: datetime) -> Inp
         code_vintage=str(today.year) if codelist != NO_CODELIST else "as-published",
         fetched_at=moment.astimezone(UTC),
         source_url=fetched.source_url,
-        licence=LICENCE,
+        licence=SSB_LICENCE,
         provenance=provenance,
         notes=notes,
     )
-    return _marked_synthetic(entry, FAKE_SSB) if fetched.synthetic else entry
-
-
-def _marked_synthetic(entry: InputFile, server: str) -> InputFile:
-    """The entry of data a fake server made up: SYNTHETIC in its title, provenance and first note, which the
-    database copies to the dataset that every value read from it names."""
-    return entry.model_copy(
-        update={
-            "title": entry.title if SYNTHETIC in entry.title else f"{SYNTHETIC}: {entry.title}",
-            "provenance": f"{SYNTHETIC} data from {server}; {entry.provenance}",
-            "notes": [synthetic_note(server), *entry.notes],
-        }
-    )
+    return marked_synthetic(entry, FAKE_SSB) if fetched.synthetic else entry
 
 
 def _says_synthetic(cube: Cube) -> bool:
@@ -536,7 +516,7 @@ def _supplied_entry(dataset: _SuppliedDataset, moment: datetime) -> InputFile:
         code_vintage=dataset.code_vintage or str(today.year),
         fetched_at=moment.astimezone(UTC),
         source_url=dataset.source_url,
-        licence=LICENCE,
+        licence=SSB_LICENCE,
         provenance=(
             f"fetched by boligmonitor: {supply.describe()} (each ContentsCode found by searching SSB's table list "
             f"for it); newest table updated {dataset.cube.updated}"
@@ -546,113 +526,7 @@ def _supplied_entry(dataset: _SuppliedDataset, moment: datetime) -> InputFile:
             "hold them. A region or year that one table lacks has no number here (status ..)."
         ],
     )
-    return _marked_synthetic(entry, FAKE_SSB) if dataset.synthetic else entry
-
-
-# --------------------------------------------------------------------------------------------- KLASS
-
-
-def _register_updates(klass: PoliteClient, input_directory: Path, moment: datetime) -> list[_RegisterFile]:
-    """The KLASS files whose content changed: codes valid today (131, 104) and municipal changes since the
-    latest change the input's other change files know (those files are kept; this one holds only what is new)."""
-    today = moment.astimezone(NORWAY).date()
-    manifest = read_manifest(input_directory)
-    entries = {entry.dataset: entry for entry in manifest.files}
-    updates: list[_RegisterFile] = []
-    for dataset, classification, title in (
-        (MUNICIPALITY_CLASSIFICATION, klass_api.MUNICIPALITIES, "Standard for kommuneinndeling"),
-        (COUNTY_CLASSIFICATION, klass_api.COUNTIES, "Standard for fylkesinndeling"),
-    ):
-        codes = klass_api.codes_at(klass, classification, today)
-        current = entries.get(dataset)
-        if current is not None and _same_register(input_directory / current.path, codes):
-            continue
-        path = f"codesAt.json?date={today.isoformat()}&language=nb"
-        entry = _klass_entry(
-            f"{KLASS_DIRECTORY}/klass_{classification}_codesAt_{today.isoformat()}.json",
-            "klass-codes",
-            dataset,
-            f"KLASS {classification} {title}: codes valid on {today.isoformat()}",
-            classification,
-            str(today.year),
-            moment,
-            klass.url_for(f"classifications/{classification}/{path}"),
-        )
-        if any(SYNTHETIC in code.notes for code in codes):
-            entry = _marked_synthetic(entry, FAKE_KLASS)
-        updates.append(_RegisterFile(entry, klass_api.codes_document(codes)))
-    changes = _changes_update(klass, input_directory, manifest.files, entries.get(LIVE_CHANGES_DATASET), moment)
-    if changes is not None:
-        updates.append(changes)
-    return updates
-
-
-def _same_register(path: Path, fetched: Sequence[KlassCode]) -> bool:
-    try:
-        return klass_api.same_codes(read_klass_codes(path), fetched)
-    except OSError:
-        return False
-
-
-def _changes_update(
-    klass: PoliteClient, input_directory: Path, files: Sequence[InputFile], live: InputFile | None, moment: datetime
-) -> _RegisterFile | None:
-    today = moment.astimezone(NORWAY).date()
-    known: list[KlassChange] = []
-    for entry in files:
-        if entry.format == "klass-changes" and entry.dataset != LIVE_CHANGES_DATASET:
-            known.extend(read_klass_changes(input_directory / entry.path))
-    since = max((change.change_occurred for change in known), default=EARLIEST_CHANGES)
-    fetched = klass_api.changes(klass, klass_api.MUNICIPALITIES, since, today)
-    new = klass_api.unseen_changes(fetched, known)
-    previous = read_klass_changes(input_directory / live.path) if live is not None else []
-    if set(new) == set(previous):
-        return None
-    path = f"classifications/{klass_api.MUNICIPALITIES}/changes.json?from={since.isoformat()}&to={today.isoformat()}"
-    return _RegisterFile(
-        _klass_entry(
-            f"{KLASS_DIRECTORY}/klass_131_changes_{since.isoformat()}_{today.isoformat()}.json",
-            "klass-changes",
-            LIVE_CHANGES_DATASET,
-            f"KLASS 131 changes to municipalities from {since.isoformat()} to {today.isoformat()}",
-            klass_api.MUNICIPALITIES,
-            "as-published",
-            moment,
-            klass.url_for(path),
-            notes=[
-                f"Only changes that the input's other change lists lack (they end on {since.isoformat()}); "
-                "a change is the same when its old code, new code and date are."
-            ],
-        ),
-        klass_api.changes_document(new),
-    )
-
-
-def _klass_entry(
-    path: str,
-    file_format: Literal["klass-codes", "klass-changes"],
-    dataset: str,
-    title: str,
-    classification: int,
-    vintage: str,
-    moment: datetime,
-    source_url: str,
-    notes: list[str] | None = None,
-) -> InputFile:
-    return InputFile(
-        path=path,
-        format=file_format,
-        dataset=dataset,
-        publisher="SSB",
-        title=title,
-        table=str(classification),
-        code_vintage=vintage,
-        fetched_at=moment.astimezone(UTC),
-        source_url=source_url,
-        licence=LICENCE,
-        provenance=f"fetched by boligmonitor from the KLASS API ({source_url})",
-        notes=notes or [],
-    )
+    return marked_synthetic(entry, FAKE_SSB) if dataset.synthetic else entry
 
 
 # --------------------------------------------------------------------------------------------- staging
@@ -662,7 +536,7 @@ def _stage(
     input_directory: Path,
     fetched: Mapping[str, _FetchedTable],
     supplied: Sequence[_SuppliedDataset],
-    register: Sequence[_RegisterFile],
+    register: Sequence[RegisterFile],
     husbanken: Sequence[StagedDataset],
     moment: datetime,
 ) -> Path:
