@@ -17,6 +17,7 @@ FACTS = MessageFacts(
     deadline=datetime(2026, 4, 15, 21, 59, tzinfo=UTC),  # 23:59 in Oslo (summer time)
     link="https://boligmonitor.example/rapportering/3/5001",
     inbox="https://boligmonitor.example/innboks",
+    language_settings="https://boligmonitor.example/konto/sprak",
 )
 
 
@@ -30,8 +31,16 @@ def test_every_kind_in_every_language_names_the_facts_and_the_links(
     assert "SYNTHETIC kommune (5001)" in title and "2019" in title
     assert "SYNTHETIC program" in text and "2019" in text
     assert FACTS.link in text and FACTS.inbox in text
+    assert text.rstrip().endswith(FACTS.language_settings)  # where she chooses another language, last
     if kind in (NotificationKind.INVITATION, NotificationKind.REMINDER):
         assert format_deadline(FACTS.deadline, language) in text
+
+
+def test_the_language_link_is_the_settings_page() -> None:
+    from boligmonitor.pipeline.reporting.mail import LANGUAGE_SETTINGS_PATH
+    from boligmonitor.web.auth.language import LANGUAGE_PATH
+
+    assert LANGUAGE_SETTINGS_PATH == LANGUAGE_PATH
 
 
 def test_the_deadline_is_written_in_norwegian_time() -> None:

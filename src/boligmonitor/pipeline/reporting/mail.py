@@ -49,6 +49,7 @@ from boligmonitor.store.reporting.report_store import ReportStore
 from boligmonitor.store.schema import region
 
 INBOX_PATH: Final = "/innboks"
+LANGUAGE_SETTINGS_PATH: Final = "/konto/sprak"  # web/auth/language.py: where she chooses the e-mails' language
 DEFAULT_BATCH: Final = 500
 # Replies that say the connection is over: stop the run instead of trying the next message on it.
 _CLOSING_CODES: Final = frozenset({421})
@@ -228,6 +229,7 @@ def _facts(
         deadline=reporting.closes_at,
         link=settings.link(message.link),
         inbox=settings.link(INBOX_PATH),
+        language_settings=settings.link(LANGUAGE_SETTINGS_PATH),
     )
 
 
@@ -277,4 +279,13 @@ def _os_reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-__all__ = ["INBOX_PATH", "DeliveryError", "DeliveryResult", "Failure", "compose", "connect", "deliver_unsent"]
+__all__ = [
+    "INBOX_PATH",
+    "LANGUAGE_SETTINGS_PATH",
+    "DeliveryError",
+    "DeliveryResult",
+    "Failure",
+    "compose",
+    "connect",
+    "deliver_unsent",
+]

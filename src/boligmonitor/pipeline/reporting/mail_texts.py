@@ -33,6 +33,7 @@ class MessageFacts:
     deadline: datetime
     link: str  # the full address
     inbox: str  # the full address of the inbox page
+    language_settings: str  # the full address of the page where she chooses the language of her e-mails
 
 
 _SUBJECTS: Final[dict[NotificationKind, dict[MailLanguage, str]]] = {
@@ -99,6 +100,11 @@ _FOOTER: Final[dict[MailLanguage, str]] = {
     "comments: they are on the page the link leads to, for those with access. All your messages are also in "
     "your inbox:\n{inbox}",
 }
+_LANGUAGE_CHOICE: Final[dict[MailLanguage, str]] = {
+    "nb": "E-postene kommer på bokmål. Du kan velge nynorsk eller engelsk her:\n{language_settings}",
+    "nn": "E-postane kjem på nynorsk. Du kan velje bokmål eller engelsk her:\n{language_settings}",
+    "en": "These e-mails are in English. You can choose bokmål or nynorsk here:\n{language_settings}",
+}
 
 
 _UNNAMED_MUNICIPALITY: Final[dict[MailLanguage, str]] = {
@@ -123,6 +129,7 @@ def body(kind: NotificationKind, facts: MessageFacts, language: MailLanguage = D
         _WHAT[kind][language].format(**values),
         _FOLLOW[language].format(**values),
         _FOOTER[language].format(**values),
+        _LANGUAGE_CHOICE[language].format(**values),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -143,6 +150,7 @@ def _values(facts: MessageFacts, language: MailLanguage) -> dict[str, object]:
         "deadline": format_deadline(facts.deadline, language),
         "link": facts.link,
         "inbox": facts.inbox,
+        "language_settings": facts.language_settings,
     }
 
 
