@@ -36,3 +36,11 @@ def test_a_municipalitys_series_of_a_national_only_indicator_is_not_published_fo
     assert "ikke publisert for denne typen område" in text
     assert "ikke rapportert" not in text
     assert "Hele landet 2025:" in text  # Norway's line is there to read
+
+
+def test_an_average_rent_is_not_called_a_count_on_norways_theme_page(web_client: TestClient) -> None:
+    text = _text(web_client.get("/region/0/tema/befolkning_boligmarked").text)
+    at = text.index("Utvikling: Husleie, to rom")  # the card's trend line follows its comparison
+    card = text[at - 300 : at]
+    assert "Ikke sammenlignet – tallet har ikke konfidensintervall" in card
+    assert "et antall kan ikke sammenlignes" not in card

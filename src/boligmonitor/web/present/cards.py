@@ -207,10 +207,12 @@ def comparison_text(ctx: PageContext, comparison: Comparison | None, benchmark: 
     if comparison is None:
         return t("comparison.no_value")
     if comparison is Comparison.NOT_COMPARED:
-        if indicator.multiplier is None:
+        if indicator.multiplier is None and indicator.unit == "count":
             reason = "count"
-        elif not has_interval(indicator.kind):
-            reason = "no_interval"  # a stock, an authority's number, a projection: nothing to test a difference on
+        elif indicator.multiplier is None or not has_interval(indicator.kind):
+            # An average, a price or an index (kroner, years, index points), a stock, an authority's number, a
+            # projection: no interval to test a difference on -- and not "a count" unless it is one.
+            reason = "no_interval"
         else:
             reason = "no_benchmark"
         return t(f"comparison.not_compared.{reason}")
