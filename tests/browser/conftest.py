@@ -16,7 +16,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -89,36 +92,46 @@ def _wait_until_answering(base_url: str, host: str, port: int, server_thread: th
             connection.close()
 
 
-@pytest.fixture(scope="session")
-def monitor_server(built_database: Path) -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:<port>``, no trailing slash) of the monitor serving the session's database.
+@dataclass(frozen=True)
+class LoopbackServer:
+    base_url: str  # http://127.0.0.1:<port>, no trailing slash
+    thread: threading.Thread
 
-    Runs uvicorn in a background thread of the test process (it installs no signal handlers outside the main
-    thread) on a socket bound here to a free port, so no other process can take the port in between.
-    `log_config=None` leaves the test process's logging set-up alone (uvicorn's records reach pytest's capture).
-    """
+
+@contextmanager
+def served_on_loopback(app: Any, name: str) -> Iterator[LoopbackServer]:
+    """``app`` served by uvicorn in a background thread of the test process (it installs no signal handlers outside
+    the main thread) on a socket bound here to a free loopback port, so no other process can take the port in
+    between; answering when the block starts, stopped (10 s at most) when it ends. `log_config=None` leaves the
+    test process's logging set-up alone (uvicorn's records reach pytest's capture)."""
     import uvicorn
 
-    from boligmonitor.web.app import create_app
-
-    app = create_app(f"sqlite:///{built_database}")
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     host, port = listener.getsockname()
     base_url = f"http://{host}:{port}"
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    server_thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="monitor-server", daemon=True
-    )
-    server_thread.start()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=name, daemon=True)
+    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, server_thread)
-        yield base_url
+        _wait_until_answering(base_url, host, port, thread)
+        yield LoopbackServer(base_url, thread)
     finally:
         server.should_exit = True
-        server_thread.join(timeout=10)
+        thread.join(timeout=10)
         listener.close()
-    assert not server_thread.is_alive(), "the monitor server did not shut down within 10 s"
+
+
+@pytest.fixture(scope="session")
+def monitor_server(built_database: Path) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:<port>``, no trailing slash) of the monitor serving the session's database
+    (:func:`served_on_loopback`)."""
+    from boligmonitor.web.app import create_app
+
+    app = create_app(f"sqlite:///{built_database}")
+    with served_on_loopback(app, "monitor-server") as served:
+        yield served.base_url
+    assert not served.thread.is_alive(), "the monitor server did not shut down within 10 s"
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ statistics; the people are SYNTHETIC (tests/store/reporting/synthetic.py).
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from boligmonitor.store.accounts import AccountStore, IssuedSession
 from boligmonitor.web.app import create_app
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from tests.browser import assert_no_axe_violations
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, served_on_loopback
 from tests.store.accounts.synthetic import FakeClock
 from tests.store.reporting.synthetic import CLI, make_accounts
 from tests.web.auth.language_site import include_account_language
@@ -41,8 +39,6 @@ class LanguageServer:
 
 @pytest.fixture(scope="module")
 def language_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LanguageServer]:
-    import uvicorn
-
     path: Path = tmp_path_factory.mktemp("language-browser") / "language.sqlite"
     url = f"sqlite:///{path}"
     engine = create_engine_for(url)
@@ -50,20 +46,10 @@ def language_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Langua
     accounts = make_accounts(engine, FakeClock())
     app = create_app(url, auth_settings=AuthSettings(), accounts=accounts)
     include_account_language(app)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    base_url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="language-server", daemon=True)
-    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, thread)
-        yield LanguageServer(base_url, accounts)
+        with served_on_loopback(app, "language-server") as served:
+            yield LanguageServer(served.base_url, accounts)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

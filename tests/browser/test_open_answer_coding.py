@@ -10,8 +10,6 @@ and answers (tests/store/reporting/synthetic.py, tests/store/reporting/coding/sy
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from boligmonitor.store.accounts import AccountStore, IssuedSession
 from boligmonitor.web.app import create_app
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from tests.browser import assert_no_axe_violations
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, served_on_loopback
 from tests.store.accounts.synthetic import FakeClock
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION, TEXTS, submitted
 from tests.store.reporting.synthetic import (
@@ -65,8 +63,6 @@ def coding_server(
     tmp_path_factory: pytest.TempPathFactory,
     reporting_template: Path,  # noqa: F811
 ) -> Iterator[CodingServer]:
-    import uvicorn
-
     path = tmp_path_factory.mktemp("coding-browser") / "site.sqlite"
     shutil.copyfile(reporting_template, path)
     url = f"sqlite:///{path}"
@@ -79,20 +75,10 @@ def coding_server(
         submitted(reports, reporting.id, code, text)
     app = create_app(url, auth_settings=AuthSettings(), accounts=accounts)
     app.state.reporting = reports
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    base_url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="coding-server", daemon=True)
-    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, thread)
-        yield CodingServer(base_url, accounts)
+        with served_on_loopback(app, "coding-server") as served:
+            yield CodingServer(served.base_url, accounts)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

@@ -8,8 +8,6 @@ The server is the monitor over a copy of the session's real database with the pr
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -23,7 +21,7 @@ from boligmonitor.web.app import create_app
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from boligmonitor.web.views.programme.pages import PROGRAMMES_STATE
 from tests.browser import assert_no_axe_violations
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, served_on_loopback
 from tests.store.accounts.synthetic import FakeClock
 from tests.store.reporting.synthetic import make_accounts, report_store
 from tests.web.programme.conftest import PROGRAMME_ID, SIRI, include_programme, synthetic_programme
@@ -34,8 +32,6 @@ BASE: Final = f"/program/{PROGRAMME_ID}"
 @pytest.fixture(scope="module")
 def analysis_server(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, Siri's session token)."""
-    import uvicorn
-
     path = tmp_path_factory.mktemp("programme-browser") / "site.sqlite"
     shutil.copyfile(built_database, path)
     url = f"sqlite:///{path}"
@@ -48,20 +44,10 @@ def analysis_server(built_database: Path, tmp_path_factory: pytest.TempPathFacto
     include_programme(app)
     issued = accounts.sign_in_verified(SIRI, method="oidc", client_address="127.0.0.1")
     assert isinstance(issued, IssuedSession)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    base_url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="analysis-server", daemon=True)
-    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, thread)
-        yield base_url, issued.token
+        with served_on_loopback(app, "analysis-server") as served:
+            yield served.base_url, issued.token
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

@@ -10,8 +10,6 @@ people of the reporting tests and the real municipal register (KLASS 131 codes a
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from boligmonitor.store.accounts import AccountStore, IssuedSession
 from boligmonitor.web.app import create_app
 from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from tests.browser import assert_no_axe_violations
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, served_on_loopback
 from tests.store.accounts.synthetic import FakeClock
 from tests.store.reporting.synthetic import make_accounts, report_store
 from tests.web.programme_members.conftest import MEMBERS, SIRI, members_template  # noqa: F401
@@ -45,8 +43,6 @@ def members_server(
     tmp_path_factory: pytest.TempPathFactory,
     members_template: Path,  # noqa: F811
 ) -> Iterator[MembersServer]:
-    import uvicorn
-
     path = tmp_path_factory.mktemp("members-browser") / "site.sqlite"
     shutil.copyfile(members_template, path)
     url = f"sqlite:///{path}"
@@ -55,20 +51,10 @@ def members_server(
     accounts = make_accounts(engine, clock)
     app = create_app(url, auth_settings=AuthSettings(), accounts=accounts)
     app.state.reporting = report_store(engine, clock)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    base_url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="members-server", daemon=True)
-    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, thread)
-        yield MembersServer(base_url, accounts)
+        with served_on_loopback(app, "members-server") as served:
+            yield MembersServer(served.base_url, accounts)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

@@ -10,8 +10,6 @@ people and a round of the SYNTHETIC form (tests/store/reporting/synthetic.py).
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +27,7 @@ from boligmonitor.web.auth import SESSION_COOKIE, AuthSettings
 from boligmonitor.web.views.reporting.own_goals import router as own_goals_router
 from boligmonitor.web.views.reporting.routes import router as reporting_router
 from tests.browser import assert_no_axe_violations
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, _wait_until_answering
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, served_on_loopback
 from tests.store.accounts.synthetic import SYNTHETIC_PASSWORD, FakeClock
 from tests.store.reporting.synthetic import (
     CLI,
@@ -59,8 +57,6 @@ class ReportingServer:
 
 @pytest.fixture(scope="module")
 def reporting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReportingServer]:
-    import uvicorn
-
     path: Path = tmp_path_factory.mktemp("reporting-browser") / "reporting.sqlite"
     url = f"sqlite:///{path}"
     engine = create_engine_for(url)
@@ -78,20 +74,12 @@ def reporting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repor
     app.include_router(reporting_router)
     if not any(getattr(route, "name", "") == "reporting.own_goals" for route in app.routes):
         app.include_router(own_goals_router)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    host, port = listener.getsockname()
-    base_url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="reporting-server", daemon=True)
-    thread.start()
     try:
-        _wait_until_answering(base_url, host, port, thread)
-        yield ReportingServer(base_url, accounts, reports, reporting.id, f"/rapportering/{reporting.id}/5001", clock)
+        with served_on_loopback(app, "reporting-server") as served:
+            yield ReportingServer(
+                served.base_url, accounts, reports, reporting.id, f"/rapportering/{reporting.id}/5001", clock
+            )
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,15 +110,20 @@ def open_sqlite_copy(template: Path, url: str) -> Store:
     return Store(create_engine_for(url))
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """The URL of a fresh, empty schema on the test server (dropped after the test)."""
+def postgres_server_url() -> str:
+    """The test server's URL; the test is skipped without one (and fails in CI, where PostgreSQL must run)."""
     base_url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
     if not base_url:
         message = f"{POSTGRES_URL_VARIABLE} is not set (run scripts/postgres-test-server start)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL tests must run in CI: {message}")
         pytest.skip(message)
+    return base_url
+
+
+@contextmanager
+def fresh_postgres_schema(base_url: str) -> Iterator[str]:
+    """The URL of a fresh, empty schema on the server at ``base_url``, dropped when the block ends."""
     schema_name = f"test_{uuid.uuid4().hex[:16]}"
     admin = create_engine_for(base_url)
     with admin.begin() as connection:
@@ -129,6 +135,21 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(DropSchema(schema_name, cascade=True))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh, empty schema on the test server (dropped after the test)."""
+    with fresh_postgres_schema(postgres_server_url()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url() -> Iterator[str]:
+    """A fresh, empty schema on the test server for one test module (dropped after it): for sites set up once per
+    module."""
+    with fresh_postgres_schema(postgres_server_url()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ import hashlib
 import json
 import os
 import stat
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from boligmonitor.catalog.reporting import Member
 from boligmonitor.core.errors import InputError
@@ -26,7 +23,7 @@ from boligmonitor.store.accounts.tables import account, audit_log
 from boligmonitor.store.reporting import AnswerInput, ReportingRound, ReportStore, backup, restore
 from boligmonitor.store.reporting.backups import BACKED_UP_TABLES
 from tests.store.accounts.synthetic import SYNTHETIC_PASSWORD, FakeClock, cheap_passwords
-from tests.store.conftest import POSTGRES_URL_VARIABLE
+from tests.store.conftest import POSTGRES_URL_VARIABLE, fresh_postgres_schema
 from tests.store.reporting.synthetic import CLI, MUNICIPALITY, PROGRAMME, actor, report_store, synthetic_own_goal
 
 RESTORER = Actor("command line (synthetic restorer)")
@@ -45,21 +42,13 @@ def empty_engine(store: Store, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    base_url = os.environ[POSTGRES_URL_VARIABLE]
-    schema_name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine_for(base_url)
-    with admin.begin() as connection:
-        connection.execute(CreateSchema(schema_name))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
-    engine = create_engine_for(url.render_as_string(hide_password=False))
-    try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(DropSchema(schema_name, cascade=True))
-        admin.dispose()
+    with fresh_postgres_schema(os.environ[POSTGRES_URL_VARIABLE]) as url:
+        engine = create_engine_for(url)
+        try:
+            migrate(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _fill(reports: ReportStore, synthetic_round: ReportingRound, accounts: AccountStore) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
@@ -25,7 +24,7 @@ from boligmonitor.web.auth.language import router
 from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, for the PostgreSQL site)
 from tests.web.auth.conftest import csrf_from
 from tests.web.auth.language_site import ADMIN, LanguageSite, language_site, postgres_database, sqlite_database
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 
 PEOPLE: Final = {
     Role.PUBLIC: None,
@@ -35,14 +34,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_REPORTER: "kari@kommune.example",
     Role.MUNICIPAL_READER: "ola@kommune.example",
 }
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 
 # (method, path) -> role -> the outcome (status, and where a redirect leads).
 ROUTES: Final[dict[tuple[str, str], dict[Role, str]]] = {
@@ -76,16 +67,8 @@ def site_on_each_database(
     yield from language_site(url)
 
 
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
-
-
 def test_every_route_of_the_page_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES)
 
 

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute
 
 from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Action, IssuedSession, Role
-from boligmonitor.web.auth import SESSION_COOKIE, Principal, Requirement, require
+from boligmonitor.web.auth import SESSION_COOKIE, Principal, require
 from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.auth.routes import router as auth_router
 from tests.store.accounts.synthetic import (
@@ -38,9 +38,10 @@ from tests.store.accounts.synthetic import (
     cheap_passwords,
 )
 from tests.store.accounts.test_roles import POLICY
+from tests.store.conftest import module_postgres_url  # noqa: F401  (the module's PostgreSQL schema)
 from tests.web.auth.conftest import CLI, build_app, csrf_from
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 from tests.web.programme.conftest import put_matrix_statistics
-from tests.web.programme_report.conftest import postgres_site_url  # noqa: F401  (the module's PostgreSQL schema)
 
 PEOPLE: Final = {
     Role.ADMINISTRATOR: "admin@husbanken.example",
@@ -50,14 +51,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: "reader@kommune.example",
 }
 INVITED: Final = "invited@kommune.example"  # an account whose invitation link the routes below open
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 
 
 def every(outcome: str) -> dict[Role, str]:
@@ -138,7 +131,7 @@ def matrix_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         shutil.copyfile(request.getfixturevalue("built_database"), path)  # the session's: never written
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("postgres_site_url")
+        url = request.getfixturevalue("module_postgres_url")
         engine = create_engine_for(url)
         migrate(engine)
         put_matrix_statistics(Store(engine))
@@ -156,12 +149,6 @@ def matrix_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     with TestClient(app):  # runs the app's lifespan (the monitor's data) for the clients made per cell
         yield MatrixSite(app, accounts, invitation.token)
     accounts.close()
-
-
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
 
 
 def send(site: MatrixSite, role: Role, method: str, path: str) -> httpx.Response:
@@ -183,24 +170,8 @@ def flat_routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
             yield route
 
 
-def requirements_of(route: APIRoute) -> list[Requirement]:
-    found: list[Requirement] = []
-    pending = [route.dependant]
-    while pending:
-        dependant = pending.pop()
-        if isinstance(dependant.call, Requirement):
-            found.append(dependant.call)
-        pending.extend(dependant.dependencies)
-    return found
-
-
 def test_every_route_of_accounts_and_access_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path)
-        for route in auth_router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods or ()
-    }
+    added = route_methods(auth_router)
     assert added == set(ROUTES)
 
 

@@ -40,9 +40,9 @@ from boligmonitor.web.views.programme.pages import PROGRAMMES_STATE
 from boligmonitor.web.views.programme.routes import router as programme_router
 from tests.analysis.reporting.synthetic import member, with_members
 from tests.store.accounts.synthetic import FakeClock
+from tests.store.conftest import module_postgres_url  # noqa: F401  (the module's PostgreSQL schema)
 from tests.store.reporting.synthetic import CLI, SYNTHETIC_DATASET, make_accounts, report_store
 from tests.web.auth.conftest import build_app
-from tests.web.programme_report.conftest import postgres_site_url  # noqa: F401  (the fixture, for PostgreSQL)
 
 PROGRAMME_ID: Final = "bolig_for_velferd"
 KARI: Final = "kari@kommune.example"
@@ -182,7 +182,7 @@ def site_on_each_database(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('programme-matrix') / 'site.sqlite'}"
     else:
-        url = request.getfixturevalue("postgres_site_url")
+        url = request.getfixturevalue("module_postgres_url")
     engine = create_engine_for(url)
     migrate(engine)
     put_matrix_statistics(Store(engine))

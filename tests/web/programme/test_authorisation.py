@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
@@ -21,7 +20,7 @@ from boligmonitor.store.accounts import Role
 from boligmonitor.web.api.reporting.routes import router as api_router
 from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.views.programme.routes import router as page_router
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of
 from tests.web.programme.conftest import ADMIN, ANNE, KARI, OLA, PROGRAMME_ID, SIRI, AnalysisSite, csrf_from
 
 PEOPLE: Final = {
@@ -32,14 +31,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_REPORTER: KARI,
     Role.MUNICIPAL_READER: OLA,
 }
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 READ: Final = {PUB: SIGN_IN, ADM: "403", ANA: "200", ADV: "200", REP: "403", REA: "403"}
 READ_API: Final = {PUB: "401", ADM: "403", ANA: "200", ADV: "200", REP: "403", REA: "403"}
@@ -69,12 +60,6 @@ MEMBER_ROWS: Final = {
     ANA: (True, True, True),
     ADV: (True, True, False),
 }
-
-
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
 
 
 def _routes() -> list[APIRoute]:

@@ -6,8 +6,6 @@ lead includes it in web/app.py."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +14,6 @@ from typing import Final
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from boligmonitor.store import Store, create_engine_for, migrate
 from boligmonitor.store.accounts import AccountStore, Actor, IssuedSession
@@ -27,10 +23,7 @@ from boligmonitor.web.api.reporting.open_answers import router as open_answers_a
 from boligmonitor.web.auth import SESSION_COOKIE
 from boligmonitor.web.views.programme.coding_routes import router as coding_router
 from tests.store.accounts.synthetic import FakeClock
-from tests.store.conftest import (
-    POSTGRES_URL_VARIABLE,
-    postgres_url,  # noqa: F401  (the fixture, for the PostgreSQL site)
-)
+from tests.store.conftest import module_postgres_url, postgres_url  # noqa: F401  (fixtures, for PostgreSQL sites)
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION, TEXTS, submitted
 from tests.store.reporting.synthetic import (
     CLI,
@@ -132,28 +125,6 @@ def include_open_answers_api(app: FastAPI) -> None:
     """What the lead adds to web/app.py's site_routers (a no-op once the app has it)."""
     if "api.programme.open_answers" not in {getattr(route, "name", "") for route in app.routes}:
         app.include_router(open_answers_api_router)
-
-
-@pytest.fixture(scope="module")
-def module_postgres_url() -> Iterator[str]:
-    """A fresh, empty schema on the test server for one test module (dropped after it)."""
-    base_url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
-    if not base_url:
-        message = f"{POSTGRES_URL_VARIABLE} is not set (run scripts/postgres-test-server start)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL tests must run in CI: {message}")
-        pytest.skip(message)
-    schema_name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine_for(base_url)
-    with admin.begin() as connection:
-        connection.execute(CreateSchema(schema_name))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(DropSchema(schema_name, cascade=True))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

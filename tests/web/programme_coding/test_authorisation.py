@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
@@ -22,7 +21,7 @@ from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.views.programme.coding_routes import router
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION
 from tests.store.reporting.synthetic import CLI, PROGRAMME, SYNTHETIC_YEAR
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 from tests.web.programme_coding.conftest import ANNE, SIRI, CodingSite
 from tests.web.reporting.conftest import csrf_from
 
@@ -36,14 +35,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: "ola@kommune.example",
 }
 TARGETS: Final = ("5001", "5006", "0301")  # own, another in her region, another region
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 NO: Final = ("403", "403", "403")
 TO_SIGN_IN: Final = (SIGN_IN, SIGN_IN, SIGN_IN)
@@ -79,16 +70,8 @@ ROUTES: Final[dict[tuple[str, str], Cells]] = {
 }
 
 
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
-
-
 def test_every_coding_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
@@ -22,7 +21,7 @@ from boligmonitor.store.reporting.coding import Span
 from boligmonitor.web.api.reporting.open_answers import router
 from tests.store.reporting.coding.synthetic_coding import OPEN_QUESTION
 from tests.store.reporting.synthetic import CLI, PROGRAMME
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 from tests.web.programme_coding.conftest import ANNE, SIRI, CodingSite
 
 ADMIN: Final = "admin@husbanken.example"
@@ -35,14 +34,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: "ola@kommune.example",
 }
 TARGETS: Final = ("5001", "5006", "0301")  # own region, another in her region, another region
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 Cells = dict[Role, tuple[str, ...]]
 READ_ONE: Final[Cells] = {PUB: ("401",), ADM: ("403",), ANA: ("200",), ADV: ("200",), REP: ("403",), REA: ("403",)}
 READ_EACH: Final[Cells] = {
@@ -77,12 +68,6 @@ SEEN: Final[dict[str, dict[Role, tuple[bool, ...]]]] = {
 }
 
 
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
-
-
 def concrete(path: str) -> str:
     query = "?q=SYNTHETIC" if path.endswith("/sok") else ""
     return path.replace("{programme_id}", PROGRAMME).replace("{question_id}", OPEN_QUESTION) + query
@@ -101,9 +86,7 @@ def municipalities_in(path: str, document: dict[str, Any]) -> set[str]:
 
 
 def test_every_open_answer_api_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES) == {("GET", path) for path in SEEN}
 
 

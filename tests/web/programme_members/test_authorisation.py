@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
 from boligmonitor.store.accounts import Action, Role
 from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.views.programme_members.routes import router
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 from tests.web.programme_members.conftest import ADMIN, ANNE, KARI, MIDT_NORGE, OLA, SIRI, MembersSite, csrf_from
 
 PEOPLE: Final = {
@@ -30,14 +29,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_REPORTER: KARI,
     Role.MUNICIPAL_READER: OLA,
 }
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 
 # (method, path) -> role -> the outcome.
@@ -77,16 +68,8 @@ ROUTES: Final[dict[tuple[str, str], dict[Role, str]]] = {
 }
 
 
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
-
-
 def test_every_members_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES)
 
 

@@ -12,8 +12,6 @@ The documents only read, so one site serves a whole module (PDFs take a second e
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,8 +22,6 @@ from typing import Final
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from boligmonitor.catalog.reporting import Member, Programme, load_programme
 from boligmonitor.core.observation import Observation
@@ -40,7 +36,7 @@ from boligmonitor.web.monitor import MonitorData
 from boligmonitor.web.programme_report.routes import router as programme_report_router
 from boligmonitor.web.views.reporting.routes import router as reporting_router
 from tests.store.accounts.synthetic import FakeClock
-from tests.store.conftest import POSTGRES_URL_VARIABLE
+from tests.store.conftest import module_postgres_url  # noqa: F401  (the module's PostgreSQL schema)
 from tests.store.reporting.synthetic import (
     CLI,
     CLOSES_AT,
@@ -223,29 +219,6 @@ def site_on_each_database(
         path: Path = tmp_path_factory.mktemp("programme-report-matrix") / "site.sqlite"
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("postgres_site_url")
+        url = request.getfixturevalue("module_postgres_url")
     with built_site(url) as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def postgres_site_url() -> Iterator[str]:
-    """A fresh schema on the PostgreSQL test server for the module (as tests/store/conftest.py's
-    ``postgres_url`` makes one per test; skipped without the server, failed in CI)."""
-    base_url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
-    if not base_url:
-        message = f"{POSTGRES_URL_VARIABLE} is not set (run scripts/postgres-test-server start)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL tests must run in CI: {message}")
-        pytest.skip(message)
-    schema_name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine_for(base_url)
-    with admin.begin() as connection:
-        connection.execute(CreateSchema(schema_name))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema_name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(DropSchema(schema_name, cascade=True))
-        admin.dispose()

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Final
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
 from boligmonitor.store.accounts import Role
 from boligmonitor.web.programme_report import routes
 from boligmonitor.web.programme_report.routes import router
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, outcome, requirements_of, route_methods
 from tests.web.programme_report.conftest import ADMIN, ANNE, KARI, OLA, SIRI, ReportSite
 
 PEOPLE: Final = {
@@ -30,14 +29,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: OLA,
 }
 TARGETS: Final = ("5001", "5006", "0301")  # own, another in her region, another region
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 ANALYSIS: Final[dict[Role, tuple[str, ...]]] = {
     PUB: (SIGN_IN,),
@@ -66,16 +57,8 @@ ROUTES: Final[dict[tuple[str, str], dict[Role, tuple[str, ...]]]] = {
 }
 
 
-def outcome(response: httpx.Response) -> str:
-    if response.is_redirect:
-        return f"{response.status_code} {response.headers['location'].split('?')[0]}"
-    return str(response.status_code)
-
-
 def test_every_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES)
 
 

@@ -27,7 +27,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         path: Path = tmp_path_factory.mktemp("backend") / "site.sqlite"
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("postgres_site_url")
+        url = request.getfixturevalue("module_postgres_url")
     with built_site(url) as built:
         analyst = actor(built.accounts, SIRI)
         coding = CodingStore(built.reports.engine)

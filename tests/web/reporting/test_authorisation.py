@@ -21,7 +21,7 @@ from boligmonitor.store.reporting import AnswerInput
 from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.views.reporting.routes import router
 from tests.store.reporting.synthetic import CLI
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, requirements_of, route_methods
 from tests.web.reporting.conftest import ANNE, KARI, OLA, SIRI, ReportingSite, csrf_from
 
 ADMIN: Final = "admin@husbanken.example"
@@ -34,14 +34,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: OLA,
 }
 TARGETS: Final = ("5001", "5006", "0301")  # own, another in her region, another region
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 NO: Final = ("403", "403", "403")
 TO_SIGN_IN: Final = (SIGN_IN, SIGN_IN, SIGN_IN)
@@ -132,9 +124,7 @@ def outcome(response: httpx.Response, round_id: int) -> str:
 
 
 def test_every_reporting_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path) for route in router.routes if isinstance(route, APIRoute) for method in route.methods or ()
-    }
+    added = route_methods(router)
     assert added == set(ROUTES)
 
 

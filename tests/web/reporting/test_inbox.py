@@ -20,7 +20,7 @@ from boligmonitor.store.reporting import notifications as outbox
 from boligmonitor.web.views.reporting.inbox import router as inbox_router
 from boligmonitor.web.views.reporting.inbox import unread_count
 from tests.store.reporting.synthetic import CLI
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, requirements_of, route_methods
 from tests.web.reporting.conftest import ANNE, KARI, OLA, PER, SIRI, ReportingSite, csrf_from
 
 ADMIN: Final = "admin@husbanken.example"
@@ -179,14 +179,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_REPORTER: KARI,
     Role.MUNICIPAL_READER: OLA,
 }
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 OPENED: Final = ("303 /rapportering/{round_id}/5001", "404")
 MARKED: Final = ("303 /innboks", "404")
@@ -220,12 +212,7 @@ ROUTES: Final[dict[tuple[str, str], dict[Role, tuple[str, ...]]]] = {
 
 
 def test_every_inbox_route_is_in_the_matrix() -> None:
-    added = {
-        (method, route.path)
-        for route in inbox_router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods or ()
-    }
+    added = route_methods(inbox_router)
     assert added == set(ROUTES)
 
 

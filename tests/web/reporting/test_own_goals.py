@@ -17,7 +17,7 @@ from boligmonitor.store.accounts import Role
 from boligmonitor.web.auth.access import SAFE_METHODS
 from boligmonitor.web.views.reporting.own_goals import router as own_goals_router
 from tests.store.reporting.synthetic import CLI, synthetic_own_goal
-from tests.web.auth.test_authorisation_matrix import requirements_of
+from tests.web.auth.matrix import ADM, ADV, ANA, PUB, REA, REP, requirements_of
 from tests.web.reporting.conftest import ANNE, KARI, OLA, SIRI, ReportingSite, csrf_from, field_errors
 
 ADMIN: Final = "admin@husbanken.example"  # SYNTHETIC
@@ -30,14 +30,6 @@ PEOPLE: Final = {
     Role.MUNICIPAL_READER: OLA,
 }
 TARGETS: Final = ("5001", "5006", "0301")  # own, another in her region, another region
-PUB, ADM, ANA, ADV, REP, REA = (
-    Role.PUBLIC,
-    Role.ADMINISTRATOR,
-    Role.HUSBANKEN_ANALYST,
-    Role.REGIONAL_ADVISER,
-    Role.MUNICIPAL_REPORTER,
-    Role.MUNICIPAL_READER,
-)
 SIGN_IN: Final = "303 /logg-inn"
 NO: Final = ("403", "403", "403")
 TO_SIGN_IN: Final = (SIGN_IN, SIGN_IN, SIGN_IN)
